@@ -1,0 +1,60 @@
+package ledger
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// File names inside a ledger directory.
+const (
+	ClientFile  = "client.ledger"
+	MetaFile    = "ledger.json"
+	BackendGlob = "backend-*.ledger"
+)
+
+// Meta describes a client ledger: when it started (records hold offsets
+// from it) and the name tables the records index into.
+type Meta struct {
+	Version  int       `json:"version"`
+	Start    time.Time `json:"start"`
+	Rate     float64   `json:"rate"`
+	Records  int64     `json:"records"`
+	LBs      []string  `json:"lbs"`
+	Gateways []string  `json:"gateways"`
+	Backends []string  `json:"backends"`
+	// Zones maps a gateway or backend name to its zone.
+	Zones map[string]string `json:"zones,omitempty"`
+}
+
+// Name returns names[i] or "" when out of range.
+func Name(names []string, i uint8) string {
+	if int(i) < len(names) {
+		return names[i]
+	}
+	return ""
+}
+
+// WriteMeta writes meta as dir/ledger.json.
+func WriteMeta(dir string, m Meta) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode ledger meta: %w", err)
+	}
+	return os.WriteFile(filepath.Join(dir, MetaFile), append(b, '\n'), 0o644)
+}
+
+// ReadMeta reads dir/ledger.json.
+func ReadMeta(dir string) (Meta, error) {
+	var m Meta
+	b, err := os.ReadFile(filepath.Join(dir, MetaFile))
+	if err != nil {
+		return m, fmt.Errorf("read ledger meta: %w", err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("decode %s: %w", filepath.Join(dir, MetaFile), err)
+	}
+	return m, nil
+}

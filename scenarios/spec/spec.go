@@ -1,0 +1,175 @@
+// Package spec is the scenario model: what stack to stand up, what load to
+// drive through it, which faults to inject when, and which objectives the
+// run must meet. It is pure data plus strict decoding and validation; it
+// imports nothing else of gatecert so every layer can depend on it.
+package spec
+
+// Scenario is one certification run: a stack profile, a load, a fault
+// timeline and the SLOs judged from the ledger afterwards.
+type Scenario struct {
+	// Name identifies the scenario in artifacts and reports; it must be a
+	// file-name-safe slug.
+	Name        string `yaml:"name"`
+	Description string `yaml:"description,omitempty"`
+	// Expect documents the intended outcome: "pass" for a good profile,
+	// "fail" for a negative control that the harness must flag.
+	Expect string       `yaml:"expect,omitempty"`
+	Stack  StackProfile `yaml:"stack"`
+	Load   Load         `yaml:"load"`
+	Faults []Fault      `yaml:"faults,omitempty"`
+	SLOs   []SLO        `yaml:"slos"`
+
+	// Source records where the scenario came from, for error messages.
+	Source Source `yaml:"-"`
+}
+
+// StackProfile is the shape and configuration of the system under test.
+type StackProfile struct {
+	Zones           int            `yaml:"zones"`
+	NodesPerZone    int            `yaml:"nodesPerZone"`
+	GatewaysPerNode int            `yaml:"gatewaysPerNode"`
+	LoadBalancers   int            `yaml:"loadBalancers"`
+	Gateway         GatewayProfile `yaml:"gateway"`
+	LB              LBProfile      `yaml:"lb"`
+}
+
+// GatewayProfile holds the gateway replica's graceful-shutdown and
+// keep-alive settings: the knobs that decide whether a drain loses requests.
+type GatewayProfile struct {
+	// ReadinessDrain fails the replica's readiness endpoint before it is
+	// stopped, so load balancers stop sending it new connections.
+	ReadinessDrain bool `yaml:"readinessDrain"`
+	// PreStop is how long the pod waits after being marked not-ready and
+	// before the stop signal (a Kubernetes preStop sleep).
+	PreStop Duration `yaml:"preStop"`
+	// StopSignal is SIGQUIT (nginx graceful shutdown) or SIGTERM (nginx
+	// fast shutdown: what a default Kubernetes pod sends).
+	StopSignal string `yaml:"stopSignal"`
+	// TerminationGracePeriod bounds the time from stop signal to SIGKILL.
+	TerminationGracePeriod Duration `yaml:"terminationGracePeriod"`
+	// KeepaliveRequests is nginx keepalive_requests: after that many
+	// requests a connection is closed with "Connection: close".
+	KeepaliveRequests int `yaml:"keepaliveRequests"`
+	// KeepaliveTime is nginx keepalive_time: the longest a connection may
+	// serve requests before it is closed after a response (0 = nginx default).
+	KeepaliveTime Duration `yaml:"keepaliveTime,omitempty"`
+	// KeepaliveTimeout is nginx keepalive_timeout: idle connections close
+	// after it.
+	KeepaliveTimeout Duration `yaml:"keepaliveTimeout"`
+	// WorkerProcesses is nginx worker_processes per replica.
+	WorkerProcesses int `yaml:"workerProcesses,omitempty"`
+	// RestartDelay is how long the controller waits before starting a
+	// replacement replica after one exited.
+	RestartDelay Duration `yaml:"restartDelay,omitempty"`
+}
+
+// LBProfile configures the load balancers (HAProxy in the local provider,
+// the stand-in for a cloud load balancer).
+type LBProfile struct {
+	HealthCheck HealthCheck `yaml:"healthCheck"`
+	// ShutdownSessions cuts established sessions the moment a replica is
+	// marked down (HAProxy on-marked-down shutdown-sessions).
+	ShutdownSessions bool `yaml:"shutdownSessions"`
+	// ConnectTimeout is the LB's timeout for connecting to a replica.
+	ConnectTimeout Duration `yaml:"connectTimeout,omitempty"`
+	// Retries is how often the LB retries a failed connect (with redispatch).
+	Retries int `yaml:"retries,omitempty"`
+}
+
+// HealthCheck is the LB's active HTTP health check of each replica's
+// readiness endpoint.
+type HealthCheck struct {
+	Interval Duration `yaml:"interval"`
+	Rise     int      `yaml:"rise"`
+	Fall     int      `yaml:"fall"`
+}
+
+// Load is the open-model traffic driven through the load balancers.
+type Load struct {
+	// Rate is requests per second, constant over Duration.
+	Rate     int      `yaml:"rate"`
+	Duration Duration `yaml:"duration"`
+	// Method is POST by default: Go's client never silently retries it.
+	Method string `yaml:"method,omitempty"`
+	// BodyBytes is the request body size.
+	BodyBytes int `yaml:"bodyBytes,omitempty"`
+	// BackendDelay is how long the echo backend holds each request; it keeps
+	// requests in flight so a cut connection is seen.
+	BackendDelay Duration `yaml:"backendDelay,omitempty"`
+	// Timeout is the whole-request client timeout.
+	Timeout Duration `yaml:"timeout,omitempty"`
+	// ConnectTimeout bounds each TCP connect attempt.
+	ConnectTimeout Duration `yaml:"connectTimeout,omitempty"`
+	// IdleTimeout is how long the client keeps an idle connection; it must
+	// be shorter than the gateway's keepalive timeout, as in any well-behaved
+	// client, or the server's idle close races the client's reuse.
+	IdleTimeout Duration `yaml:"idleTimeout,omitempty"`
+	// MaxWorkers caps concurrent requests in flight; reaching it means the
+	// client is saturated, which the ledger reports as send lag.
+	MaxWorkers int `yaml:"maxWorkers,omitempty"`
+}
+
+// Fault kinds known to the model. A provider may lack the capability for
+// some; such a scenario is skipped with the reason.
+const (
+	FaultPodTerminate   = "pod-terminate"
+	FaultRollingRestart = "rolling-restart"
+)
+
+// Fault is one entry of the timeline.
+type Fault struct {
+	// Name labels the fault in events and reports; defaults to Kind.
+	Name string `yaml:"name,omitempty"`
+	Kind string `yaml:"kind"`
+	// At is the offset from the start of load.
+	At Duration `yaml:"at"`
+	// Target selects replicas: "" or "all" for every replica, or a replica
+	// name such as "z1n1-gw0".
+	Target string `yaml:"target,omitempty"`
+	// MaxUnavailable is how many replicas a rolling restart takes down at
+	// once.
+	MaxUnavailable int `yaml:"maxUnavailable,omitempty"`
+}
+
+// SLO kinds.
+const (
+	SLOZeroLoss     = "zeroLoss"
+	SLOAvailability = "availability"
+)
+
+// SLO is one objective evaluated on the ledger.
+type SLO struct {
+	Kind string `yaml:"kind"`
+	// Min is the lower bound for ratio SLOs such as availability.
+	Min float64 `yaml:"min,omitempty"`
+}
+
+// Source locates a scenario and its fields in the file it came from.
+type Source struct {
+	File string
+	// Lines maps a field path such as "faults[0].at" to its line.
+	Lines map[string]int
+}
+
+// Line returns the line of path, falling back to its closest parent, or 0.
+func (s Source) Line(path string) int {
+	for p := path; p != ""; p = parent(p) {
+		if l, ok := s.Lines[p]; ok {
+			return l
+		}
+	}
+	return 0
+}
+
+// parent strips the last element of a field path: "a.b[2].c" -> "a.b[2]" -> "a.b" -> "a".
+func parent(p string) string {
+	for i := len(p) - 1; i >= 0; i-- {
+		switch p[i] {
+		case '.':
+			return p[:i]
+		case '[':
+			return p[:i]
+		}
+	}
+	return ""
+}
