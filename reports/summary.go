@@ -1,0 +1,170 @@
+package reports
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// WriteSummary renders v as Markdown (summary.md): result, requests, failures
+// by class, SLOs, where traffic was served, reconciliation and faults. Rows
+// come out in a fixed order, so the same verdict always renders the same.
+func WriteSummary(w io.Writer, v *Verdict) error {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# %s %s\n\n", result(v.Passed), v.Scenario)
+	fmt.Fprintf(&b, "Run `%s` on `%s`, expected to %s, started %s, lasted %s.\n",
+		v.RunID, v.Provider, v.Expect, v.Start.Format(time.RFC3339Nano), v.Duration)
+
+	r := v.Requests
+	b.WriteString("\n## Requests\n\n")
+	table(&b, []string{"total", "ok", "failed", "retried", "p50", "p90", "p99", "max", "send lag p99", "max send lag"}, "rrrrrrrrrr",
+		[][]string{{itoa(r.Total), itoa(r.OK), itoa(r.Failed), itoa(r.Retried),
+			short(v.Latency.P50.D()), short(v.Latency.P90.D()), short(v.Latency.P99.D()), short(v.Latency.Max.D()),
+			short(r.SendLagP99.D()), short(r.MaxSendLag.D())}})
+	b.WriteString("\nLatency of successful requests, from the intended send time.\n")
+
+	b.WriteString("\n## Failures by class\n\n")
+	if len(r.ByClass) == 0 {
+		b.WriteString("None.\n")
+	} else {
+		var rows [][]string
+		for _, c := range classCounts(r.ByClass) {
+			rows = append(rows, []string{c.class, itoa(c.n)})
+		}
+		table(&b, []string{"class", "requests"}, "lr", rows)
+	}
+
+	b.WriteString("\n## SLOs\n\n")
+	if len(v.SLOs) == 0 {
+		b.WriteString("None: a run with no SLOs does not pass.\n")
+	} else {
+		var rows [][]string
+		for _, s := range v.SLOs {
+			rows = append(rows, []string{s.Kind, result(s.Passed), s.Measured, s.Threshold, s.Window})
+		}
+		table(&b, []string{"SLO", "result", "measured", "threshold", "window"}, "lllll", rows)
+		var notes []string
+		for _, s := range v.SLOs {
+			if s.FirstFailure == nil {
+				continue
+			}
+			n := fmt.Sprintf("- **%s**: first failure %s", s.Kind, describe(s.FirstFailure))
+			if s.ActiveFault != "" {
+				n += fmt.Sprintf(" during fault `%s`", s.ActiveFault)
+			}
+			if s.LastFailure != nil {
+				n += "; last failure " + describe(s.LastFailure)
+			}
+			notes = append(notes, n+".")
+		}
+		if len(notes) > 0 {
+			b.WriteString("\n" + strings.Join(notes, "\n") + "\n")
+		}
+	}
+
+	b.WriteString("\n## Served by zone\n\n")
+	servedTable(&b, "zone", v.ServedBy.Zones, r.OK)
+	b.WriteString("\n## Served by gateway\n\n")
+	servedTable(&b, "gateway", v.ServedBy.Gateways, r.OK)
+
+	b.WriteString("\n## Reconciliation\n\n")
+	if rc := v.Reconciliation; rc == nil {
+		b.WriteString("No backend ledgers: not reconciled.\n")
+	} else {
+		table(&b, []string{"delivered", "failed before backend", "failed after backend", "duplicates", "phantoms", "ok, unconfirmed"}, "rrrrrr",
+			[][]string{{itoa(rc.Delivered), itoa(rc.FailedBeforeBackend), itoa(rc.FailedAfterBackend),
+				itoa(rc.Duplicates), itoa(rc.Phantoms), itoa(rc.OKUnconfirmed)}})
+	}
+
+	b.WriteString("\n## Faults\n\n")
+	if len(v.Faults) == 0 {
+		b.WriteString("None.\n")
+	} else {
+		var rows [][]string
+		for _, f := range v.Faults {
+			inject, revert := "not injected", ""
+			if f.Inject != nil {
+				inject, revert = offset(*f.Inject, v.Start), "not reverted"
+			}
+			if f.Revert != nil {
+				revert = offset(*f.Revert, v.Start)
+			}
+			rows = append(rows, []string{f.Name, f.Kind, inject, revert, itoa(f.Failed)})
+		}
+		table(&b, []string{"fault", "kind", "inject", "revert", "failed"}, "lllrr", rows)
+		b.WriteString("\nTimes are offsets from the start; failed counts requests intended inside the window.\n")
+	}
+	_, err := w.Write(b.Bytes())
+	if err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	return nil
+}
+
+// describe renders a failure as "seq 12 at 3.2s (eof, lb1 → z1n1-gw0)".
+func describe(f *Failure) string {
+	var via []string
+	for _, s := range []string{f.LB, f.Gateway, f.Backend} {
+		if s != "" {
+			via = append(via, s)
+		}
+	}
+	what := f.Class
+	if f.Status != 0 {
+		what += " " + strconv.Itoa(int(f.Status))
+	}
+	if len(via) > 0 {
+		what += ", " + strings.Join(via, " → ")
+	}
+	return fmt.Sprintf("seq %d at %s (%s)", f.Seq, f.At, what)
+}
+
+// servedTable writes requests per name, most first, then by name.
+func servedTable(b *bytes.Buffer, what string, by map[string]int64, ok int64) {
+	if len(by) == 0 {
+		b.WriteString("No successful requests.\n")
+		return
+	}
+	names := make([]string, 0, len(by))
+	for n := range by {
+		names = append(names, n)
+	}
+	slices.SortFunc(names, func(x, y string) int { return cmp.Or(cmp.Compare(by[y], by[x]), cmp.Compare(x, y)) })
+	var rows [][]string
+	for _, n := range names {
+		rows = append(rows, []string{n, itoa(by[n]), percent(float64(by[n])/float64(ok), 1)})
+	}
+	table(b, []string{what, "requests", "share"}, "lrr", rows)
+}
+
+// table writes a Markdown table; align has one letter per column, l or r.
+func table(b *bytes.Buffer, header []string, align string, rows [][]string) {
+	row := func(cells []string) {
+		for _, c := range cells {
+			b.WriteString("| " + strings.ReplaceAll(c, "|", `\|`) + " ")
+		}
+		b.WriteString("|\n")
+	}
+	row(header)
+	sep := make([]string, len(header))
+	for i := range sep {
+		sep[i] = "---"
+		if align[i] == 'r' {
+			sep[i] = "--:"
+		}
+	}
+	row(sep)
+	for _, r := range rows {
+		row(r)
+	}
+}
+
+// offset renders t relative to start: "+2.5s".
+func offset(t, start time.Time) string { return "+" + t.Sub(start).String() }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,220 @@
+// Package reports judges a run and shows the judgement: Evaluate turns the
+// ledgers and the fault timeline into a Verdict (a pure function of its
+// inputs), and the writers render a Verdict as JSON (the source of truth),
+// JUnit, Markdown and a one-line terminal summary.
+package reports
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/scenarios/spec"
+)
+
+// SchemaVersion is the version of the verdict.json schema written here.
+const SchemaVersion = 1
+
+// Input is everything a verdict is computed from.
+type Input struct {
+	Scenario *spec.Scenario
+	RunID    string
+	// LedgerDir holds ledger.json and client.ledger.
+	LedgerDir string
+	// BackendLedgers are the backends' ledger files; without them the
+	// verdict has no reconciliation.
+	BackendLedgers []string
+	// Events is the fault timeline as it happened (events.jsonl).
+	Events   []spec.Event
+	Provider string
+}
+
+// Verdict is the judgement of one run; verdict.json is its JSON form.
+type Verdict struct {
+	SchemaVersion int    `json:"schemaVersion"`
+	RunID         string `json:"runId"`
+	Scenario      string `json:"scenario"`
+	// Expect is the scenario's intended outcome: "pass", or "fail" for a
+	// negative control.
+	Expect   string `json:"expect"`
+	Provider string `json:"provider"`
+	// Passed is true when there was at least one SLO and every SLO passed.
+	Passed bool      `json:"passed"`
+	Start  time.Time `json:"start"`
+	// Duration spans from the start to the end of the last request.
+	Duration       Duration        `json:"duration"`
+	Requests       Requests        `json:"requests"`
+	Latency        Latency         `json:"latency"`
+	ServedBy       ServedBy        `json:"servedBy"`
+	Reconciliation *Reconciliation `json:"reconciliation,omitempty"`
+	Faults         []FaultWindow   `json:"faults"`
+	SLOs           []SLOResult     `json:"slos"`
+	// Timeline has one entry per second of intended send time, for plots.
+	Timeline []Second `json:"timeline,omitempty"`
+}
+
+// Requests counts the client ledger.
+type Requests struct {
+	Total  int64 `json:"total"`
+	OK     int64 `json:"ok"`
+	Failed int64 `json:"failed"`
+	// ByClass counts failed requests by error class; zero counts are left out.
+	ByClass map[string]int64 `json:"byClass"`
+	// Retried counts requests the HTTP client sent more than once.
+	Retried int64 `json:"retried"`
+	// MaxSendLag and SendLagP99 measure how late the client sent requests
+	// against the pacer's schedule (requests never sent are left out).
+	MaxSendLag Duration `json:"maxSendLag"`
+	SendLagP99 Duration `json:"sendLagP99"`
+}
+
+// Latency holds quantiles of successful requests' latency, measured from the
+// intended send time (so client lag counts against the stack, not for it).
+// Quantiles are within 0.1% and never understated.
+type Latency struct {
+	P50 Duration `json:"p50"`
+	P90 Duration `json:"p90"`
+	P99 Duration `json:"p99"`
+	Max Duration `json:"max"`
+}
+
+// ServedBy counts successful requests by the gateway replica and backend
+// that served them, and by the gateway's zone. Requests whose replica or
+// zone is unknown count under "unknown".
+type ServedBy struct {
+	Gateways map[string]int64 `json:"gateways"`
+	Backends map[string]int64 `json:"backends"`
+	Zones    map[string]int64 `json:"zones"`
+}
+
+// Reconciliation joins the client ledger with the backend ledgers by
+// sequence id. Every count is of distinct sequence ids.
+type Reconciliation struct {
+	// Delivered: the client succeeded and a backend received the request.
+	Delivered int64 `json:"delivered"`
+	// FailedBeforeBackend: the client failed and no backend received it.
+	FailedBeforeBackend int64 `json:"failedBeforeBackend"`
+	// FailedAfterBackend: the client failed but a backend received it (the
+	// dangerous case: the work may have been done).
+	FailedAfterBackend int64 `json:"failedAfterBackend"`
+	// Duplicates: requests backends received more than once.
+	Duplicates int64 `json:"duplicates"`
+	// Phantoms: requests backends received that the client never recorded.
+	Phantoms int64 `json:"phantoms"`
+	// OKUnconfirmed: the client succeeded but no backend ledger has the
+	// request (missing or torn backend evidence).
+	OKUnconfirmed int64 `json:"okUnconfirmed"`
+}
+
+// FaultWindow is one fault as it happened: from its inject event to its
+// revert event. Inject is absent for a fault of the scenario that never
+// injected; Revert is absent when it was not reverted before the run ended.
+type FaultWindow struct {
+	Name   string     `json:"name"`
+	Kind   string     `json:"kind"`
+	Inject *time.Time `json:"inject,omitempty"`
+	Revert *time.Time `json:"revert,omitempty"`
+	// Failed counts failed requests whose intended send time lies in the
+	// window.
+	Failed int64 `json:"failed"`
+}
+
+// SLO windows.
+const WindowRun = "run"
+
+// SLOResult is the judgement of one SLO.
+type SLOResult struct {
+	Kind   string `json:"kind"`
+	Passed bool   `json:"passed"`
+	// Measured and Threshold are for people; Value is the measured number
+	// (failed requests for zeroLoss, the ok ratio for availability).
+	Measured  string  `json:"measured"`
+	Value     float64 `json:"value"`
+	Threshold string  `json:"threshold"`
+	Window    string  `json:"window"`
+	// FirstFailure and LastFailure (by intended send time) and ActiveFault,
+	// the fault whose window held the first failure, explain a failed SLO.
+	FirstFailure *Failure `json:"firstFailure,omitempty"`
+	LastFailure  *Failure `json:"lastFailure,omitempty"`
+	ActiveFault  string   `json:"activeFault,omitempty"`
+}
+
+// Failure identifies one failed request.
+type Failure struct {
+	Seq uint32 `json:"seq"`
+	// At is the intended send time, offset from the start.
+	At      Duration `json:"at"`
+	Class   string   `json:"class"`
+	Status  uint16   `json:"status,omitempty"`
+	LB      string   `json:"lb,omitempty"`
+	Gateway string   `json:"gateway,omitempty"`
+	Backend string   `json:"backend,omitempty"`
+}
+
+// Second is one second of the run, by intended send time.
+type Second struct {
+	OK     int64 `json:"ok"`
+	Failed int64 `json:"failed"`
+	// MaxLatency is the slowest successful request of the second.
+	MaxLatency Duration `json:"maxLatency"`
+}
+
+// Evaluate computes the verdict of a run from its ledgers and fault events.
+// It streams the client ledger, so memory is bounded by the run's length in
+// seconds (the timeline), its faults, and one bit per request for the
+// reconciliation. Errors are about the inputs (missing or corrupt files, an
+// SLO kind it cannot judge); a failed SLO is a Verdict, not an error.
+func Evaluate(in Input) (*Verdict, error) {
+	if in.Scenario == nil {
+		return nil, errors.New("evaluate: no scenario")
+	}
+	if in.LedgerDir == "" {
+		return nil, errors.New("evaluate: no ledger directory")
+	}
+	for i, s := range in.Scenario.SLOs {
+		if !knownSLO(s.Kind) {
+			return nil, fmt.Errorf("evaluate: slos[%d]: unknown SLO kind %q", i, s.Kind)
+		}
+	}
+	meta, err := ledger.ReadMeta(in.LedgerDir)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
+	t := newTally(meta, faultWindows(in.Scenario, in.Events, meta.Start))
+	if err := ledger.Scan(filepath.Join(in.LedgerDir, ledger.ClientFile), t.add); err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
+	v := &Verdict{
+		SchemaVersion: SchemaVersion,
+		RunID:         in.RunID,
+		Scenario:      in.Scenario.Name,
+		Expect:        cmp.Or(in.Scenario.Expect, "pass"),
+		Provider:      in.Provider,
+		Start:         meta.Start.UTC(),
+	}
+	t.fill(v)
+	if len(in.BackendLedgers) > 0 {
+		for _, p := range in.BackendLedgers {
+			err := ledger.ScanBackend(p, func(r ledger.BackendRecord) error {
+				t.rec.addBackend(r.Seq)
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("evaluate: %w", err)
+			}
+		}
+		v.Reconciliation = t.rec.result()
+	}
+	v.SLOs = make([]SLOResult, 0, len(in.Scenario.SLOs))
+	for _, s := range in.Scenario.SLOs {
+		v.SLOs = append(v.SLOs, judge(s, t))
+	}
+	v.Passed = len(v.SLOs) > 0
+	for _, s := range v.SLOs {
+		v.Passed = v.Passed && s.Passed
+	}
+	return v, nil
+}
