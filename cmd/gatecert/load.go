@@ -1,0 +1,112 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/gatecert/gatecert/scenarios"
+	"github.com/gatecert/gatecert/scenarios/spec"
+)
+
+// loadScenarios reads every named file, every *.yaml of every named folder,
+// or, with no arguments, the embedded catalogue. Every problem of every
+// file is collected before returning, so one run shows all of them.
+func loadScenarios(args []string) ([]*spec.Scenario, error) {
+	if len(args) == 0 {
+		return loadCatalogue()
+	}
+	var files []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, fmt.Errorf("scenario %s: %w", a, err)
+		}
+		if !st.IsDir() {
+			files = append(files, a)
+			continue
+		}
+		m, err := filepath.Glob(filepath.Join(a, "*.yaml"))
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(m)
+		files = append(files, m...)
+	}
+	var out []*spec.Scenario
+	var errs []error
+	for _, f := range files {
+		s, err := spec.LoadFile(f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out, errors.Join(errs...)
+}
+
+// loadCatalogue decodes the embedded scenarios in name order.
+func loadCatalogue() ([]*spec.Scenario, error) {
+	names, err := fs.Glob(scenarios.Catalogue, "*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []*spec.Scenario
+	var errs []error
+	for _, n := range names {
+		s, err := decodeEmbedded(n)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out, errors.Join(errs...)
+}
+
+func decodeEmbedded(name string) (*spec.Scenario, error) {
+	b, err := scenarios.Catalogue.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	s, err := spec.Decode(path.Join("scenarios", name), b)
+	if err != nil {
+		return nil, err
+	}
+	return s, s.Validate()
+}
+
+// selectScenarios keeps the scenarios whose names are listed in only
+// (comma-separated); empty keeps all.
+func selectScenarios(all []*spec.Scenario, only string) ([]*spec.Scenario, error) {
+	if only == "" {
+		return all, nil
+	}
+	want := map[string]bool{}
+	for _, n := range strings.Split(only, ",") {
+		want[strings.TrimSpace(n)] = true
+	}
+	var out []*spec.Scenario
+	for _, s := range all {
+		if want[s.Name] {
+			out = append(out, s)
+			delete(want, s.Name)
+		}
+	}
+	if len(want) > 0 {
+		var missing []string
+		for n := range want {
+			missing = append(missing, n)
+		}
+		sort.Strings(missing)
+		return nil, fmt.Errorf("no such scenario: %s", strings.Join(missing, ", "))
+	}
+	return out, nil
+}

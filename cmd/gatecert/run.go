@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/gatecert/gatecert/fixtures/netns"
+	"github.com/gatecert/gatecert/reports"
+	"github.com/gatecert/gatecert/scenarios/runner"
+	"github.com/gatecert/gatecert/scenarios/spec"
+)
+
+type runFlags struct {
+	out      string
+	provider string
+	only     string
+	runID    string
+	verbose  bool
+	quiet    bool
+}
+
+func cmdRun(args []string) int {
+	var f runFlags
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.StringVar(&f.out, "o", "artifacts", "artifacts folder; results go to DIR/<run-id>/<scenario>/")
+	fs.StringVar(&f.provider, "provider", "local", "where to run: local")
+	fs.StringVar(&f.only, "only", "", "comma-separated scenario names to run (default: all given)")
+	fs.StringVar(&f.runID, "run-id", "", "run id (default: random)")
+	fs.BoolVar(&f.verbose, "v", false, "log every step")
+	fs.BoolVar(&f.quiet, "q", false, "no progress line")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: gatecert run [flags] [SCENARIO.yaml|DIR ...]\n\nWith no scenario, runs the embedded catalogue.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitBadInput
+	}
+	all, err := loadScenarios(fs.Args())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return exitBadInput
+	}
+	list, err := selectScenarios(all, f.only)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gatecert run:", err)
+		return exitBadInput
+	}
+	return runAll(f, list)
+}
+
+func runAll(f runFlags, list []*spec.Scenario) int {
+	if f.provider != "local" {
+		fmt.Fprintf(os.Stderr, "gatecert run: provider %q is not available in this build (available: local)\n", f.provider)
+		return exitBadInput
+	}
+	if f.runID == "" {
+		f.runID = newRunID()
+	} else if !netns.ValidRunID(f.runID) {
+		fmt.Fprintf(os.Stderr, "gatecert run: -run-id %q: use 1-12 lower-case letters and digits\n", f.runID)
+		return exitBadInput
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := newLogger(f.verbose)
+	if removed, err := netns.ReapAll(netns.DefaultStateRoot); err != nil {
+		log.Warn("reaping leftovers of dead runs", "err", err)
+	} else if len(removed) > 0 {
+		log.Info("removed leftovers of dead runs", "runs", len(removed))
+	}
+	r, err := newRunner(f, log)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gatecert run:", err)
+		return exitEnv
+	}
+	fmt.Printf("run %s: %d scenario(s), artifacts in %s/%s\n", f.runID, len(list), f.out, f.runID)
+	return runList(ctx, r, list)
+}
+
+// runList runs each scenario in turn and prints its result line; the exit
+// code is the worst outcome.
+func runList(ctx context.Context, r *runner.Runner, list []*spec.Scenario) int {
+	code := exitPass
+	var verdicts []*reports.Verdict
+	for _, s := range list {
+		res, err := r.Run(ctx, s)
+		clearProgress()
+		switch {
+		case err != nil:
+			fmt.Printf("ERROR %s: %v\n", s.Name, err)
+			code = max(code, exitEnv)
+		case res.Skipped != "":
+			fmt.Printf("SKIP  %s: %s\n", s.Name, res.Skipped)
+		default:
+			fmt.Println(reports.FormatLine(res.Verdict))
+			verdicts = append(verdicts, res.Verdict)
+			if !res.Verdict.Passed {
+				code = max(code, exitSLOFail)
+			}
+		}
+		if ctx.Err() != nil {
+			fmt.Println("interrupted: remaining scenarios not run")
+			return exitEnv
+		}
+	}
+	if len(verdicts) > 0 {
+		junit := r.ArtifactsRoot + "/" + r.RunID + "/junit.xml"
+		if err := reports.WriteJUnit(junit, verdicts); err != nil {
+			fmt.Fprintln(os.Stderr, "write junit:", err)
+			code = max(code, exitEnv)
+		}
+	}
+	return code
+}
+
+func newRunner(f runFlags, log *slog.Logger) (*runner.Runner, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find own executable (needed to start echo backends): %w", err)
+	}
+	if os.Geteuid() != 0 {
+		return nil, errors.New("the local provider needs root (network namespaces); run as root or with sudo")
+	}
+	r := &runner.Runner{
+		Provider:      &netns.Provider{EchoCommand: []string{self, "echo"}, Log: log},
+		ArtifactsRoot: f.out,
+		RunID:         f.runID,
+		Log:           log,
+	}
+	if !f.quiet {
+		r.Progress = printProgress
+	}
+	return r, nil
+}
+
+func newLogger(verbose bool) *slog.Logger {
+	level := slog.LevelWarn
+	if verbose {
+		level = slog.LevelDebug
+	}
+	var w io.Writer = os.Stderr
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// newRunID returns 6 random base-36 characters.
+func newRunID() string {
+	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+	b := make([]byte, 6)
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(digits))))
+		if err != nil {
+			panic(err) // crypto/rand never fails on Linux
+		}
+		b[i] = digits[n.Int64()]
+	}
+	return string(b)
+}

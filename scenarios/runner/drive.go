@@ -1,0 +1,113 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gatecert/gatecert/fixtures/topology"
+	"github.com/gatecert/gatecert/loadgen"
+	"github.com/gatecert/gatecert/reports"
+	"github.com/gatecert/gatecert/scenarios/fault"
+	"github.com/gatecert/gatecert/scenarios/spec"
+)
+
+// drive runs the load and, on its own clock, the fault timeline; it returns
+// when both are done. A fault that cannot be injected is an environment
+// error: the verdict would judge a run in which nothing was broken.
+func (st *state) drive(ctx context.Context, topo topology.Topology) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cfg := st.loadConfig(topo)
+	start := time.Now()
+	var wg sync.WaitGroup
+	faultErrs := make([]error, len(st.s.Faults))
+	for i, f := range st.s.Faults {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if sleepUntil(ctx, start.Add(f.At.D())) {
+				faultErrs[i] = fault.Inject(ctx, topo, f, st.events)
+			}
+		}()
+	}
+	_, loadErr := loadgen.Run(ctx, cfg)
+	wg.Wait()
+	if err := errors.Join(faultErrs...); err != nil {
+		return fmt.Errorf("%w: fault: %w", ErrEnvironment, err)
+	}
+	if loadErr != nil {
+		return fmt.Errorf("load: %w", loadErr)
+	}
+	return ctx.Err()
+}
+
+func (st *state) loadConfig(topo topology.Topology) loadgen.Config {
+	l := st.s.Load
+	var targets []string
+	for _, lb := range topo.LBs() {
+		targets = append(targets, lb.Addr)
+	}
+	zones := map[string]string{}
+	for _, g := range topo.Gateways() {
+		zones[g.Name] = g.Zone
+	}
+	for _, b := range topo.Backends() {
+		zones[b.Name] = b.Zone
+	}
+	return loadgen.Config{
+		Targets: targets, Rate: float64(l.Rate), Duration: l.Duration.D(), Method: l.Method,
+		BodyBytes: l.BodyBytes, Timeout: l.Timeout.D(), ConnectTimeout: l.ConnectTimeout.D(),
+		IdleTimeout: l.IdleTimeout.D(), MaxWorkers: l.MaxWorkers, Dial: topo.Dial,
+		LedgerDir: st.dir, VegetaResults: true, Zones: zones,
+		Progress: func(s loadgen.Stats) { st.progress("load", s) },
+	}
+}
+
+// progress reports a snapshot to the runner's Progress callback.
+func (st *state) progress(phase string, s loadgen.Stats) {
+	if st.r.Progress == nil {
+		return
+	}
+	st.mu.Lock()
+	f := st.lastFault
+	st.mu.Unlock()
+	st.r.Progress(Progress{Scenario: st.s.Name, Phase: phase, Elapsed: time.Since(st.started), Load: s, Fault: f})
+}
+
+// judge evaluates the SLOs and writes the artifacts.
+func (st *state) judge(topo topology.Topology) (*reports.Verdict, error) {
+	st.progress("verdict", loadgen.Stats{})
+	v, err := reports.Evaluate(reports.Input{
+		Scenario: st.s, RunID: st.r.RunID, LedgerDir: st.dir, BackendLedgers: topo.BackendLedgers(),
+		Events: st.events.all(), Provider: st.r.Provider.Name(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
+	return v, writeArtifacts(st.dir, v)
+}
+
+// sleepUntil waits for t; false if ctx ended first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
+	}
+}
+
+// Check reports whether every fault of s is supported (for plan and skip).
+func Check(topo topology.Topology, s *spec.Scenario) error {
+	for _, f := range s.Faults {
+		if err := fault.Check(topo, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
