@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,15 +20,25 @@ func (d Duration) String() string { return time.Duration(d).String() }
 // UnmarshalYAML accepts Go duration strings only: a bare number is ambiguous
 // (seconds? nanoseconds?) and rejected.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := durationOf(n)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*d = v
+	return nil
+}
+
+// durationOf parses a scalar node as a Go duration string. Its error does
+// not carry the line: Decode reports that separately.
+func durationOf(n *yaml.Node) (Duration, error) {
 	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("line %d: want a duration such as \"5s\"", n.Line)
+		return 0, errors.New(`want a duration such as "5s"`)
 	}
 	v, err := time.ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: invalid duration %q (want e.g. \"500ms\", \"5s\")", n.Line, n.Value)
+		return 0, fmt.Errorf("invalid duration %q (want e.g. \"500ms\", \"5s\")", n.Value)
 	}
-	*d = Duration(v)
-	return nil
+	return Duration(v), nil
 }
 
 // MarshalYAML writes the duration as a string.

@@ -23,6 +23,12 @@ type Scenario struct {
 	Source Source `yaml:"-"`
 }
 
+// Values of Scenario.Expect ("" says nothing).
+const (
+	ExpectPass = "pass"
+	ExpectFail = "fail"
+)
+
 // StackProfile is the shape and configuration of the system under test.
 type StackProfile struct {
 	Zones           int            `yaml:"zones"`
@@ -62,6 +68,12 @@ type GatewayProfile struct {
 	// replacement replica after one exited.
 	RestartDelay Duration `yaml:"restartDelay,omitempty"`
 }
+
+// Values of GatewayProfile.StopSignal.
+const (
+	StopSignalQuit = "SIGQUIT"
+	StopSignalTerm = "SIGTERM"
+)
 
 // LBProfile configures the load balancers (HAProxy in the local provider,
 // the stand-in for a cloud load balancer).
@@ -110,7 +122,8 @@ type Load struct {
 }
 
 // Fault kinds known to the model. A provider may lack the capability for
-// some; such a scenario is skipped with the reason.
+// some; such a scenario is skipped with the reason. A new kind is a constant
+// here plus a row in faultKinds (validate.go).
 const (
 	FaultPodTerminate   = "pod-terminate"
 	FaultRollingRestart = "rolling-restart"
@@ -131,7 +144,8 @@ type Fault struct {
 	MaxUnavailable int `yaml:"maxUnavailable,omitempty"`
 }
 
-// SLO kinds.
+// SLO kinds; a new kind is a constant here plus a row in sloKinds
+// (validate.go).
 const (
 	SLOZeroLoss     = "zeroLoss"
 	SLOAvailability = "availability"

@@ -1,0 +1,63 @@
+package spec
+
+import "time"
+
+// Defaults fills every zero-valued field that has a default; a value set in
+// the file, even an odd one, is left for Validate to judge. Decode calls it;
+// call it yourself on a Scenario built in code.
+//
+//	load:    method POST, bodyBytes 64, timeout 10s, connectTimeout 1s,
+//	         idleTimeout 1s, maxWorkers 10000
+//	stack:   gatewaysPerNode 1, loadBalancers 2
+//	gateway: stopSignal SIGQUIT, terminationGracePeriod 30s,
+//	         keepaliveRequests 100, keepaliveTimeout 5s, workerProcesses 1,
+//	         restartDelay 0
+//	lb:      healthCheck {interval 500ms, rise 2, fall 2},
+//	         connectTimeout 1s, retries 3
+//	faults:  name = kind; maxUnavailable 1 where the kind takes it
+//
+// BodyBytes and Retries cannot be set to 0 from a file: 0 reads as unset.
+func (s *Scenario) Defaults() {
+	l := &s.Load
+	def(&l.Method, "POST")
+	def(&l.BodyBytes, 64)
+	def(&l.Timeout, Duration(10*time.Second))
+	def(&l.ConnectTimeout, Duration(time.Second))
+	def(&l.IdleTimeout, Duration(time.Second))
+	def(&l.MaxWorkers, 10000)
+
+	st := &s.Stack
+	def(&st.GatewaysPerNode, 1)
+	def(&st.LoadBalancers, 2)
+
+	g := &st.Gateway
+	def(&g.StopSignal, StopSignalQuit)
+	def(&g.TerminationGracePeriod, Duration(30*time.Second))
+	def(&g.KeepaliveRequests, 100)
+	def(&g.KeepaliveTimeout, Duration(5*time.Second))
+	def(&g.WorkerProcesses, 1)
+	// RestartDelay defaults to 0: the replacement starts at once.
+
+	lb := &st.LB
+	def(&lb.HealthCheck.Interval, Duration(500*time.Millisecond))
+	def(&lb.HealthCheck.Rise, 2)
+	def(&lb.HealthCheck.Fall, 2)
+	def(&lb.ConnectTimeout, Duration(time.Second))
+	def(&lb.Retries, 3)
+
+	for i := range s.Faults {
+		f := &s.Faults[i]
+		def(&f.Name, f.Kind)
+		if k, ok := faultKindOf(f.Kind); ok && k.maxUnavailable {
+			def(&f.MaxUnavailable, 1)
+		}
+	}
+}
+
+// def sets *p to v if *p is the zero value.
+func def[T comparable](p *T, v T) {
+	var zero T
+	if *p == zero {
+		*p = v
+	}
+}

@@ -1,0 +1,271 @@
+package spec
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// faultKind is a row of faultKinds.
+type faultKind struct {
+	name string
+	// maxUnavailable says the kind takes Fault.MaxUnavailable (defaulted
+	// to 1, must be >= 1); other kinds reject it.
+	maxUnavailable bool
+}
+
+// faultKinds is the one table of fault kinds the model knows, consulted by
+// Defaults and Validate alike.
+var faultKinds = []faultKind{
+	{name: FaultPodTerminate},
+	{name: FaultRollingRestart, maxUnavailable: true},
+}
+
+func faultKindOf(name string) (faultKind, bool) {
+	for _, k := range faultKinds {
+		if k.name == name {
+			return k, true
+		}
+	}
+	return faultKind{}, false
+}
+
+// FaultKinds lists the fault kinds the model knows.
+func FaultKinds() []string {
+	out := make([]string, len(faultKinds))
+	for i, k := range faultKinds {
+		out[i] = k.name
+	}
+	return out
+}
+
+// sloKind is a row of sloKinds.
+type sloKind struct {
+	name string
+	// min says the kind takes SLO.Min, a ratio in (0, 1]; other kinds
+	// reject it.
+	min bool
+}
+
+// sloKinds is the one table of SLO kinds the model knows.
+var sloKinds = []sloKind{
+	{name: SLOZeroLoss},
+	{name: SLOAvailability, min: true},
+}
+
+func sloKindOf(name string) (sloKind, bool) {
+	for _, k := range sloKinds {
+		if k.name == name {
+			return k, true
+		}
+	}
+	return sloKind{}, false
+}
+
+// SLOKinds lists the SLO kinds the model knows.
+func SLOKinds() []string {
+	out := make([]string, len(sloKinds))
+	for i, k := range sloKinds {
+		out[i] = k.name
+	}
+	return out
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// Validate checks the scenario against the model's rules and returns every
+// violation as Problems, located through Source, or nil. It expects Defaults
+// to have been applied (Decode does), so a zero left where a default exists
+// is not reported as missing.
+func (s *Scenario) Validate() error {
+	c := checker{src: s.Source}
+
+	switch {
+	case s.Name == "":
+		c.failf("name", "required")
+	case !slugRE.MatchString(s.Name):
+		c.failf("name", "must be a slug: lower-case letters, digits and '-', not starting with '-'")
+	}
+	if s.Expect != "" && s.Expect != ExpectPass && s.Expect != ExpectFail {
+		c.failf("expect", "must be %s or %s", ExpectPass, ExpectFail)
+	}
+	c.stack(&s.Stack)
+	c.load(&s.Load)
+	c.faults(s)
+	c.slos(s.SLOs)
+	return c.probs.sorted()
+}
+
+// checker collects problems, locating each by its field path.
+type checker struct {
+	src   Source
+	probs Problems
+}
+
+func (c *checker) failf(path, format string, args ...any) {
+	c.probs = append(c.probs, Problem{
+		File: c.src.File,
+		Line: c.src.Line(path),
+		Path: path,
+		Msg:  fmt.Sprintf(format, args...),
+	})
+}
+
+// between checks lo <= v <= hi.
+func (c *checker) between(path string, v, lo, hi int) {
+	if v < lo || v > hi {
+		c.failf(path, "must be between %d and %d", lo, hi)
+	}
+}
+
+// atLeast checks v >= lo.
+func (c *checker) atLeast(path string, v, lo int) {
+	if v < lo {
+		c.failf(path, "must be >= %d", lo)
+	}
+}
+
+// notNegative checks d >= 0.
+func (c *checker) notNegative(path string, d Duration) {
+	if d < 0 {
+		c.failf(path, "must be >= 0")
+	}
+}
+
+// positive checks d > 0.
+func (c *checker) positive(path string, d Duration) {
+	if d <= 0 {
+		c.failf(path, "must be > 0")
+	}
+}
+
+func (c *checker) stack(st *StackProfile) {
+	c.between("stack.zones", st.Zones, 1, 9)
+	c.between("stack.nodesPerZone", st.NodesPerZone, 1, 9)
+	c.between("stack.gatewaysPerNode", st.GatewaysPerNode, 1, 4)
+	c.between("stack.loadBalancers", st.LoadBalancers, 1, 4)
+
+	g := &st.Gateway
+	if g.StopSignal != StopSignalQuit && g.StopSignal != StopSignalTerm {
+		c.failf("stack.gateway.stopSignal", "must be %s or %s", StopSignalQuit, StopSignalTerm)
+	}
+	c.notNegative("stack.gateway.preStop", g.PreStop)
+	c.positive("stack.gateway.terminationGracePeriod", g.TerminationGracePeriod)
+	c.atLeast("stack.gateway.keepaliveRequests", g.KeepaliveRequests, 1)
+	c.notNegative("stack.gateway.keepaliveTime", g.KeepaliveTime)
+	c.positive("stack.gateway.keepaliveTimeout", g.KeepaliveTimeout)
+	c.atLeast("stack.gateway.workerProcesses", g.WorkerProcesses, 1)
+	c.notNegative("stack.gateway.restartDelay", g.RestartDelay)
+
+	lb := &st.LB
+	if lb.HealthCheck.Interval.D() < 100*time.Millisecond {
+		c.failf("stack.lb.healthCheck.interval", "must be >= 100ms")
+	}
+	c.atLeast("stack.lb.healthCheck.rise", lb.HealthCheck.Rise, 1)
+	c.atLeast("stack.lb.healthCheck.fall", lb.HealthCheck.Fall, 1)
+	c.positive("stack.lb.connectTimeout", lb.ConnectTimeout)
+	c.atLeast("stack.lb.retries", lb.Retries, 0)
+}
+
+func (c *checker) load(l *Load) {
+	c.between("load.rate", l.Rate, 1, 100000)
+	if l.Duration.D() < time.Second {
+		c.failf("load.duration", "must be >= 1s")
+	}
+	switch l.Method {
+	case "GET", "POST", "PUT":
+	default:
+		c.failf("load.method", "must be GET, POST or PUT")
+	}
+	c.between("load.bodyBytes", l.BodyBytes, 0, 1<<20)
+	c.positive("load.timeout", l.Timeout)
+	switch {
+	case l.BackendDelay < 0:
+		c.failf("load.backendDelay", "must be >= 0")
+	case l.Timeout > 0 && l.BackendDelay >= l.Timeout:
+		c.failf("load.backendDelay", "must be less than load.timeout (%s)", l.Timeout)
+	}
+	c.positive("load.connectTimeout", l.ConnectTimeout)
+	c.positive("load.idleTimeout", l.IdleTimeout)
+	c.atLeast("load.maxWorkers", l.MaxWorkers, 1)
+}
+
+func (c *checker) faults(s *Scenario) {
+	// Which replicas exist is only known for a topology within bounds;
+	// otherwise the stack problems say enough.
+	st := s.Stack
+	topologyOK := between(st.Zones, 1, 9) && between(st.NodesPerZone, 1, 9) && between(st.GatewaysPerNode, 1, 4)
+	durationOK := s.Load.Duration.D() >= time.Second
+
+	first := map[string]int{} // fault name -> index of its first use
+	for i, f := range s.Faults {
+		p := fmt.Sprintf("faults[%d]", i)
+
+		kind, known := faultKindOf(f.Kind)
+		switch {
+		case f.Kind == "":
+			c.failf(p+".kind", "required (one of %s)", strings.Join(FaultKinds(), ", "))
+		case !known:
+			c.failf(p+".kind", "unknown fault kind %q (known: %s)", f.Kind, strings.Join(FaultKinds(), ", "))
+		}
+
+		if j, dup := first[f.Name]; dup {
+			hint := ""
+			if f.Name == f.Kind {
+				hint = "; name defaults to kind"
+			}
+			c.failf(p+".name", "duplicate fault name %q (first used by faults[%d]%s)", f.Name, j, hint)
+		} else {
+			first[f.Name] = i
+		}
+
+		switch {
+		case f.At < 0:
+			c.failf(p+".at", "must be >= 0")
+		case durationOK && f.At >= s.Load.Duration:
+			c.failf(p+".at", "must be before the end of load (load.duration %s)", s.Load.Duration)
+		}
+
+		switch f.Target {
+		case "", TargetAll:
+		default:
+			if _, _, _, ok := ParseReplica(f.Target); !ok {
+				c.failf(p+".target", "must be %q or a replica name such as z1n1-gw0", TargetAll)
+			} else if topologyOK && !st.hasReplica(f.Target) {
+				c.failf(p+".target", "replica %s does not exist (zones %d, nodesPerZone %d, gatewaysPerNode %d)",
+					f.Target, st.Zones, st.NodesPerZone, st.GatewaysPerNode)
+			}
+		}
+
+		switch {
+		case !known:
+		case kind.maxUnavailable:
+			c.atLeast(p+".maxUnavailable", f.MaxUnavailable, 1)
+		case f.MaxUnavailable != 0:
+			c.failf(p+".maxUnavailable", "not used by %s", f.Kind)
+		}
+	}
+}
+
+func (c *checker) slos(slos []SLO) {
+	if len(slos) == 0 {
+		c.failf("slos", "at least one SLO required")
+	}
+	for i, o := range slos {
+		p := fmt.Sprintf("slos[%d]", i)
+		kind, known := sloKindOf(o.Kind)
+		switch {
+		case o.Kind == "":
+			c.failf(p+".kind", "required (one of %s)", strings.Join(SLOKinds(), ", "))
+		case !known:
+			c.failf(p+".kind", "unknown slo kind %q (known: %s)", o.Kind, strings.Join(SLOKinds(), ", "))
+		case kind.min && !(o.Min > 0 && o.Min <= 1): // written so that NaN fails
+			c.failf(p+".min", "must be in (0, 1]")
+		case !kind.min && o.Min != 0:
+			c.failf(p+".min", "not used by %s", o.Kind)
+		}
+	}
+}
+
+func between(v, lo, hi int) bool { return lo <= v && v <= hi }
