@@ -3,9 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -19,7 +17,7 @@ import (
 // file is collected before returning, so one run shows all of them.
 func loadScenarios(args []string) ([]*spec.Scenario, error) {
 	if len(args) == 0 {
-		return loadCatalogue()
+		return scenarios.Load()
 	}
 	var files []string
 	for _, a := range args {
@@ -49,38 +47,6 @@ func loadScenarios(args []string) ([]*spec.Scenario, error) {
 		out = append(out, s)
 	}
 	return out, errors.Join(errs...)
-}
-
-// loadCatalogue decodes the embedded scenarios in name order.
-func loadCatalogue() ([]*spec.Scenario, error) {
-	names, err := fs.Glob(scenarios.Catalogue, "*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	var out []*spec.Scenario
-	var errs []error
-	for _, n := range names {
-		s, err := decodeEmbedded(n)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out = append(out, s)
-	}
-	return out, errors.Join(errs...)
-}
-
-func decodeEmbedded(name string) (*spec.Scenario, error) {
-	b, err := scenarios.Catalogue.ReadFile(name)
-	if err != nil {
-		return nil, err
-	}
-	s, err := spec.Decode(path.Join("scenarios", name), b)
-	if err != nil {
-		return nil, err
-	}
-	return s, s.Validate()
 }
 
 // selectScenarios keeps the scenarios whose names are listed in only

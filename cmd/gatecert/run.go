@@ -26,6 +26,9 @@ type runFlags struct {
 	runID    string
 	verbose  bool
 	quiet    bool
+	// certify: the exit code says whether every scenario met its declared
+	// expectation (good profiles pass, negative controls are flagged).
+	certify bool
 }
 
 func cmdRun(args []string) int {
@@ -37,6 +40,7 @@ func cmdRun(args []string) int {
 	fs.StringVar(&f.runID, "run-id", "", "run id (default: random)")
 	fs.BoolVar(&f.verbose, "v", false, "log every step")
 	fs.BoolVar(&f.quiet, "q", false, "no progress line")
+	fs.BoolVar(&f.certify, "certify", false, "exit 0 when every scenario met its `expect` (negative controls must fail), 1 otherwise")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: gatecert run [flags] [SCENARIO.yaml|DIR ...]\n\nWith no scenario, runs the embedded catalogue.")
 		fs.PrintDefaults()
@@ -82,12 +86,12 @@ func runAll(f runFlags, list []*spec.Scenario) int {
 		return exitEnv
 	}
 	fmt.Printf("run %s: %d scenario(s), artifacts in %s/%s\n", f.runID, len(list), f.out, f.runID)
-	return runList(ctx, r, list)
+	return runList(ctx, r, list, f.certify)
 }
 
 // runList runs each scenario in turn and prints its result line; the exit
 // code is the worst outcome.
-func runList(ctx context.Context, r *runner.Runner, list []*spec.Scenario) int {
+func runList(ctx context.Context, r *runner.Runner, list []*spec.Scenario, certify bool) int {
 	code := exitPass
 	var verdicts []*reports.Verdict
 	for _, s := range list {
@@ -102,7 +106,7 @@ func runList(ctx context.Context, r *runner.Runner, list []*spec.Scenario) int {
 		default:
 			fmt.Println(reports.FormatLine(res.Verdict))
 			verdicts = append(verdicts, res.Verdict)
-			if !res.Verdict.Passed {
+			if !outcomeOK(res.Verdict, s, certify) {
 				code = max(code, exitSLOFail)
 			}
 		}
@@ -162,4 +166,17 @@ func newRunID() string {
 		b[i] = digits[n.Int64()]
 	}
 	return string(b)
+}
+
+// outcomeOK decides the exit code's view of one verdict: a failed SLO is a
+// failure, unless in certify mode the scenario is a negative control, which
+// must fail (the harness detected the broken property) to count as OK.
+func outcomeOK(v *reports.Verdict, s *spec.Scenario, certify bool) bool {
+	if certify && s.Expect == spec.ExpectFail {
+		if v.Passed {
+			fmt.Printf("      %s: negative control PASSED: the harness did not detect the misconfiguration\n", s.Name)
+		}
+		return !v.Passed
+	}
+	return v.Passed
 }

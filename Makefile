@@ -1,0 +1,54 @@
+# gatecert — two set-up commands: `make run` and `make test` (see README.md).
+# Both install what they need on a fresh Debian 12 machine when run as root.
+
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/gatecert
+ARTIFACTS ?= artifacts
+# Debian packages the local provider needs, as command:package pairs.
+DEPS := nginx:nginx haproxy:haproxy ip:iproute2 nft:nftables wrk:wrk
+GINKGO_FLAGS ?=
+
+.PHONY: all deps build run test unit lint suite-smoke bench clean
+
+all: build
+
+## deps: install missing Debian packages (as root), or say what is missing.
+deps:
+	@missing=""; for d in $(DEPS); do cmd=$${d%%:*}; pkg=$${d##*:}; \
+	  PATH="$$PATH:/usr/sbin:/sbin" command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "deps: installing$$missing"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y --no-install-recommends $$missing >/dev/null || \
+	      { apt-get update >/dev/null && apt-get install -y --no-install-recommends $$missing >/dev/null; } || exit 1; \
+	    for s in nginx haproxy; do (service $$s stop || true) >/dev/null 2>&1; done; \
+	  else echo "deps: missing Debian packages:$$missing (run 'make deps' as root)"; exit 1; fi; \
+	fi
+	@command -v $(GO) >/dev/null || { echo "deps: Go is not installed"; exit 1; }
+
+build:
+	$(GO) build -o $(BIN) ./cmd/gatecert
+
+## run: the default local certification; prints the verdict table.
+run: deps build
+	./$(BIN) run -certify -o $(ARTIFACTS)
+
+## test: static checks, unit and integration tests (race), the smoke suite.
+test: deps lint unit suite-smoke
+
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /suites/)
+
+suite-smoke:
+	$(GO) test -count=1 -timeout 20m ./suites/local -ginkgo.label-filter=smoke -ginkgo.v \
+	  -ginkgo.junit-report=$(abspath $(ARTIFACTS))/junit-suite-local.xml $(GINKGO_FLAGS)
+
+clean:
+	-./$(BIN) clean
+	rm -rf bin
