@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gatecert/gatecert/fixtures/netns"
+)
+
+// shortRestart is the rolling-restart scenario cut down for interrupt
+// tests: long enough that an interrupt lands in the middle of a fault.
+const shortRestart = `name: interrupt-me
+expect: pass
+stack:
+  zones: 2
+  nodesPerZone: 1
+  gateway:
+    readinessDrain: true
+    preStop: 2s
+    stopSignal: SIGQUIT
+    terminationGracePeriod: 10s
+    keepaliveRequests: 100
+    keepaliveTimeout: 5s
+load:
+  rate: 200
+  duration: 30s
+  backendDelay: 10ms
+faults:
+  - kind: rolling-restart
+    at: 1s
+slos:
+  - kind: zeroLoss
+`
+
+// startRun launches gatecert run on shortRestart and waits until a pod is
+// mid-termination (its preStop has begun).
+func startRun(t *testing.T, runID string) (*exec.Cmd, *bytes.Buffer, string) {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "interrupt-me.yaml")
+	if err := os.WriteFile(file, []byte(shortRestart), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cmd := exec.Command(gatecertBin, "run", "-q", "-o", dir, "-run-id", runID, file)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	events := filepath.Join(dir, runID, "interrupt-me", "events.jsonl")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		b, _ := os.ReadFile(events) // not there yet: keep waiting
+		if bytes.Contains(b, []byte(`"step":"prestop"`)) {
+			return cmd, &out, dir
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill() // test is failing anyway
+			t.Fatalf("no fault in progress after 30s; output:\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func assertGone(t *testing.T, runID string) {
+	t.Helper()
+	if left := netns.Remains(netns.DefaultStateRoot, runID); len(left) > 0 {
+		t.Errorf("run %s left behind:\n%s", runID, strings.Join(left, "\n"))
+	}
+}
+
+func TestCtrlCMidFaultLeavesNothingBehind(t *testing.T) {
+	needRoot(t)
+	const runID = "tctrlc"
+	cmd, out, _ := startRun(t, runID)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitEnv {
+		t.Errorf("exit after Ctrl-C: %v, want code %d; output:\n%s", err, exitEnv, out)
+	}
+	assertGone(t, runID)
+}
+
+func TestKilledRunIsReapedByClean(t *testing.T) {
+	needRoot(t)
+	const runID = "tkill9"
+	cmd, _, _ := startRun(t, runID)
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait() // killed: the error is the point
+	if left := netns.Remains(netns.DefaultStateRoot, runID); len(left) == 0 {
+		t.Fatal("SIGKILL left nothing behind; this test cannot show that clean works")
+	}
+	out, err := exec.Command(gatecertBin, "clean").CombinedOutput()
+	if err != nil {
+		t.Fatalf("gatecert clean: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), runID) {
+		t.Errorf("clean did not report run %s:\n%s", runID, out)
+	}
+	assertGone(t, runID)
+}
