@@ -1,0 +1,96 @@
+package loadgen
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync/atomic"
+	"time"
+)
+
+// dialer opens the connections of every target transport: TCP bounded by
+// the connect timeout, and the TLS handshake done here (not by net/http) so
+// the connection the transport uses is a *conn that remembers read errors.
+type dialer struct {
+	raw            func(ctx context.Context, network, addr string) (net.Conn, error)
+	connectTimeout time.Duration
+	tls            *tls.Config
+}
+
+func newDialer(cfg Config) *dialer {
+	raw := cfg.Dial
+	if raw == nil {
+		d := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 15 * time.Second}
+		raw = d.DialContext
+	}
+	return &dialer{raw: raw, connectTimeout: cfg.ConnectTimeout, tls: cfg.TLS}
+}
+
+// dialTCP connects within the connect timeout. Its errors are *net.OpError
+// with Op "dial", custom dialers' included, so Classify knows the phase.
+func (d *dialer) dialTCP(ctx context.Context, network, addr string) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, d.connectTimeout)
+	defer cancel()
+	c, err := d.raw(ctx, network, addr)
+	if err != nil {
+		var op *net.OpError
+		if !errors.As(err, &op) || op.Op != "dial" {
+			err = &net.OpError{Op: "dial", Net: network, Err: err}
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// dial is the transport's DialContext for plain HTTP.
+func (d *dialer) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := d.dialTCP(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	return &conn{Conn: c}, nil
+}
+
+// dialTLS is the transport's DialTLSContext: connect, then handshake within
+// the request's context. Only HTTP/1.1 is offered.
+func (d *dialer) dialTLS(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := d.dialTCP(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	cfg := d.tls.Clone()
+	if cfg.ServerName == "" {
+		if host, _, err := net.SplitHostPort(addr); err == nil {
+			cfg.ServerName = host
+		}
+	}
+	tc := tls.Client(c, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		_ = c.Close() // the handshake error is what matters
+		return nil, err
+	}
+	return &conn{Conn: tc}, nil
+}
+
+// conn remembers the first error its reader saw.
+type conn struct {
+	net.Conn
+	err atomic.Pointer[error]
+}
+
+func (c *conn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if err != nil {
+		c.err.CompareAndSwap(nil, &err)
+	}
+	return n, err
+}
+
+// readErr is the first read error, or nil.
+func (c *conn) readErr() error {
+	if p := c.err.Load(); p != nil {
+		return *p
+	}
+	return nil
+}

@@ -1,0 +1,252 @@
+// Package loadgen is gatecert's open-model load generator: requests are sent
+// at the times a Schedule fixes in advance, whatever the system under test
+// does, and every scheduled request leaves exactly one record in the client
+// ledger, including the ones that failed or were never sent. Latency is
+// measured from the intended send time, so a stall shows up in full
+// (no coordinated omission).
+package loadgen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/gatecert/gatecert/loadgen/ledger"
+)
+
+// metaVersion is the ledger.json version this package writes.
+const metaVersion = 1
+
+// spinWindow is how long before a request's intended time the dispatcher
+// stops sleeping and yields in a loop instead, for send-time accuracy.
+const spinWindow = 50 * time.Microsecond
+
+// Run offers cfg's load until the schedule ends or ctx is cancelled, then
+// waits for requests in flight (each is bounded by cfg.Timeout from its
+// send) and writes the ledger: LedgerDir/client.ledger with one record per
+// scheduled request and LedgerDir/ledger.json. Cancellation is a normal way
+// to stop: pacing stops, requests whose time had come but were not sent are
+// recorded as ClassNotSent, and Run returns a nil error with a complete
+// ledger. Errors are configuration, ledger or results-file errors.
+func Run(ctx context.Context, cfg Config) (Stats, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return Stats{}, err
+	}
+	if err := os.MkdirAll(cfg.LedgerDir, 0o755); err != nil {
+		return Stats{}, fmt.Errorf("loadgen: %w", err)
+	}
+	w, err := ledger.Create(filepath.Join(cfg.LedgerDir, ledger.ClientFile))
+	if err != nil {
+		return Stats{}, fmt.Errorf("loadgen: %w", err)
+	}
+	a := &attack{cfg: cfg, client: newClient(cfg), w: w}
+	defer a.client.close()
+
+	start := time.Now()
+	a.stats.start = start
+	stopProgress := a.progress()
+	a.dispatch(ctx, start)
+	stopProgress()
+	st := a.stats.Snapshot()
+
+	errs := []error{a.writeErr}
+	if err := w.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("loadgen: close ledger: %w", err))
+	}
+	meta := ledger.Meta{
+		Version:  metaVersion,
+		Start:    start,
+		Rate:     cfg.Rate,
+		Records:  w.Count(),
+		LBs:      append([]string{}, cfg.Targets...),
+		Gateways: a.client.gateways.table(),
+		Backends: a.client.backends.table(),
+		Zones:    maps.Clone(cfg.Zones),
+	}
+	if err := ledger.WriteMeta(cfg.LedgerDir, meta); err != nil {
+		errs = append(errs, fmt.Errorf("loadgen: %w", err))
+	}
+	if cfg.VegetaResults && a.writeErr == nil {
+		if err := writeVegetaResults(cfg, meta); err != nil {
+			errs = append(errs, fmt.Errorf("loadgen: %w", err))
+		}
+	}
+	return st, errors.Join(errs...)
+}
+
+// attack is one Run in progress.
+type attack struct {
+	cfg    Config
+	client *client
+	stats  counters
+
+	wmu      sync.Mutex
+	w        *ledger.Writer
+	writeErr error // first ledger write error
+}
+
+// job is one request handed from the dispatcher to a worker.
+type job struct {
+	seq uint64
+	lb  int
+	at  time.Time     // intended send time
+	off time.Duration // at, as an offset from the run's start
+}
+
+// dispatch paces the schedule from a single goroutine and hands each
+// request to a worker, starting a new worker when none is idle (up to
+// MaxWorkers). With every worker busy it blocks: the schedule is never
+// thinned or shifted, the delay shows as SendLag of the requests that
+// follow. It returns when every request has its record.
+func (a *attack) dispatch(ctx context.Context, start time.Time) {
+	// Requests in flight outlive a cancelled run; each has its own timeout.
+	reqCtx := context.WithoutCancel(ctx)
+	work := make(chan job)
+	var wg sync.WaitGroup
+	workers := 0
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+
+	n := uint64(0)
+	for ; n <= math.MaxUint32 && ctx.Err() == nil; n++ {
+		off, ok := a.cfg.Schedule.At(n)
+		if !ok {
+			break
+		}
+		j := job{seq: n, lb: int(n % uint64(len(a.cfg.Targets))), at: start.Add(off), off: off}
+		if !sleepUntil(ctx, timer, j.at) {
+			break // cancelled before request n was due: it was never scheduled
+		}
+		a.stats.scheduled.Add(1)
+		select {
+		case work <- j: // an idle worker took it
+			continue
+		default:
+		}
+		if workers < a.cfg.MaxWorkers {
+			workers++
+			wg.Add(1)
+			go a.worker(reqCtx, &wg, j, work)
+			continue
+		}
+		select {
+		case work <- j:
+		case <-ctx.Done():
+			a.notSent(j) // the loop ends after n++: the tail below goes on from n+1
+		}
+	}
+	if ctx.Err() != nil {
+		// Requests that came due before the stop but were not handed out.
+		cut := time.Since(start)
+		for ; n <= math.MaxUint32; n++ {
+			off, ok := a.cfg.Schedule.At(n)
+			if !ok || off > cut {
+				break
+			}
+			a.stats.scheduled.Add(1)
+			a.notSent(job{seq: n, lb: int(n % uint64(len(a.cfg.Targets))), at: start.Add(off), off: off})
+		}
+	}
+	close(work)
+	wg.Wait()
+}
+
+// sleepUntil waits for t: it sleeps until shortly before, then yields in a
+// loop. It returns false if ctx ends first.
+func sleepUntil(ctx context.Context, timer *time.Timer, t time.Time) bool {
+	if d := time.Until(t); d > spinWindow {
+		timer.Reset(d - spinWindow)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return false
+		case <-timer.C:
+		}
+	}
+	for time.Now().Before(t) {
+		if ctx.Err() != nil {
+			return false
+		}
+		runtime.Gosched()
+	}
+	return true
+}
+
+func (a *attack) worker(ctx context.Context, wg *sync.WaitGroup, first job, work <-chan job) {
+	defer wg.Done()
+	a.send(ctx, first)
+	for j := range work {
+		a.send(ctx, j)
+	}
+}
+
+func (a *attack) send(ctx context.Context, j job) {
+	a.stats.sent.Add(1)
+	a.stats.inFlight.Add(1)
+	rec, _ := a.client.do(ctx, j.seq, j.lb, j.at, j.off) // the error is summarised by rec.Class
+	a.stats.inFlight.Add(-1)
+	a.stats.observeLag(rec.SendLag)
+	if rec.OK() {
+		a.stats.ok.Add(1)
+	} else {
+		a.stats.failed.Add(1)
+	}
+	a.write(rec)
+}
+
+func (a *attack) notSent(j job) {
+	a.stats.notSent.Add(1)
+	a.write(ledger.Record{
+		Seq:      uint32(j.seq),
+		Intended: j.off,
+		Class:    ledger.ClassNotSent,
+		LB:       uint8(j.lb),
+		Gateway:  ledger.NoName,
+		Backend:  ledger.NoName,
+	})
+}
+
+func (a *attack) write(r ledger.Record) {
+	if err := a.w.Write(r); err != nil {
+		a.wmu.Lock()
+		if a.writeErr == nil {
+			a.writeErr = fmt.Errorf("loadgen: %w", err)
+		}
+		a.wmu.Unlock()
+	}
+}
+
+// progress calls cfg.Progress about once a second until the returned stop
+// function is called; stop returns after the last call.
+func (a *attack) progress() (stop func()) {
+	if a.cfg.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				a.cfg.Progress(a.stats.Snapshot())
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-exited
+	}
+}
