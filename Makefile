@@ -9,7 +9,7 @@ ARTIFACTS ?= artifacts
 DEPS := nginx:nginx haproxy:haproxy ip:iproute2 nft:nftables wrk:wrk
 GINKGO_FLAGS ?=
 
-.PHONY: all deps build run test unit lint suite-smoke bench clean
+.PHONY: all deps build run test unit lint suite-smoke bench fidelity clean
 
 all: build
 
@@ -46,8 +46,13 @@ unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /suites/)
 
 suite-smoke:
-	$(GO) test -count=1 -timeout 20m ./suites/local -ginkgo.label-filter=smoke -ginkgo.v \
+	$(GO) test -v -count=1 -timeout 20m ./suites/local -ginkgo.label-filter=smoke -ginkgo.v \
 	  -ginkgo.junit-report=$(abspath $(ARTIFACTS))/junit-suite-local.xml $(GINKGO_FLAGS)
+
+## fidelity: every good/negative pair N times; counts false passes and false fails.
+N ?= 5
+fidelity: deps build
+	scripts/fidelity.sh $(N)
 
 clean:
 	-./$(BIN) clean
