@@ -1,0 +1,214 @@
+// Package capacity finds the highest offered rate at which a stack still
+// meets its SLOs: a coarse geometric ramp until the first failing step,
+// then bisection between the last passing and the first failing rate, and
+// finally the boundary step repeated so that one lucky run on a noisy
+// machine cannot set the figure.
+//
+//	rate
+//	 │              ╳ first fail
+//	 │         ●          ┐
+//	 │    ●        ◐ ◐    ├ bisection, then the knee repeated
+//	 │ ●                  ┘
+//	 └──────────────────── steps
+package capacity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Step is the outcome of offering one rate for one step duration.
+type Step struct {
+	Rate       float64       `json:"rate"`     // offered req/s
+	Achieved   float64       `json:"achieved"` // completed req/s
+	P50        time.Duration `json:"p50"`
+	P99        time.Duration `json:"p99"`
+	ErrorRatio float64       `json:"errorRatio"`
+	// ClientSaturated: the load generator, not the stack, fell behind; a
+	// failing step so marked says nothing about the gateway.
+	ClientSaturated bool   `json:"clientSaturated"`
+	Passed          bool   `json:"passed"`
+	Reason          string `json:"reason,omitempty"` // why it failed
+	Phase           string `json:"phase"`            // ramp, bisect, confirm
+}
+
+// Probe offers rate and judges the step against the scenario's SLOs.
+type Probe func(ctx context.Context, rate float64) (Step, error)
+
+// Search bounds the search.
+type Search struct {
+	Start     float64 // first rate of the ramp (req/s)
+	Max       float64 // never offer more than this
+	Factor    float64 // ramp multiplier, > 1 (default 2)
+	Precision float64 // stop bisecting when (hi-lo)/lo < Precision (default 0.05)
+	Repeats   int     // extra confirmations of the knee (default 2)
+	MaxSteps  int     // total step budget (default 20)
+}
+
+// Limits say what ended the search.
+const (
+	LimitGateway = "gateway"  // the stack failed its SLOs above the knee
+	LimitClient  = "client"   // the load generator saturated first: the knee is a lower bound
+	LimitMax     = "max-rate" // every step up to Max passed
+	LimitBudget  = "budget"   // the step budget ran out before the precision was reached
+	LimitNone    = "none"     // even the first step failed
+)
+
+// Result is the knee and the evidence for it.
+type Result struct {
+	Knee      float64 `json:"knee"` // highest confirmed passing rate; 0 if none
+	LimitedBy string  `json:"limitedBy"`
+	Steps     []Step  `json:"steps"`
+}
+
+func (s Search) withDefaults() (Search, error) {
+	if s.Factor == 0 {
+		s.Factor = 2
+	}
+	if s.Precision == 0 {
+		s.Precision = 0.05
+	}
+	if s.Repeats == 0 {
+		s.Repeats = 2
+	}
+	if s.MaxSteps == 0 {
+		s.MaxSteps = 20
+	}
+	var errs []error
+	if s.Start <= 0 {
+		errs = append(errs, errors.New("start rate must be > 0"))
+	}
+	if s.Max < s.Start {
+		errs = append(errs, fmt.Errorf("max rate %.0f below start %.0f", s.Max, s.Start))
+	}
+	if s.Factor <= 1 {
+		errs = append(errs, errors.New("factor must be > 1"))
+	}
+	return s, errors.Join(errs...)
+}
+
+// Run executes the search with probe.
+func (s Search) Run(ctx context.Context, probe Probe) (Result, error) {
+	s, err := s.withDefaults()
+	if err != nil {
+		return Result{}, err
+	}
+	r := &run{s: s, probe: probe}
+	lo, hi, err := r.ramp(ctx)
+	if err == nil && hi > 0 {
+		lo, err = r.narrow(ctx, lo, hi)
+	}
+	if errors.Is(err, errBudget) {
+		return Result{Knee: lo, LimitedBy: LimitBudget, Steps: r.steps}, nil
+	}
+	return Result{Knee: lo, LimitedBy: r.limitedBy(lo, hi), Steps: r.steps}, err
+}
+
+// limitedBy names what ended a completed search.
+func (r *run) limitedBy(knee, firstFail float64) string {
+	switch {
+	case r.clientSaturated:
+		return LimitClient
+	case firstFail == 0:
+		return LimitMax
+	case knee == 0:
+		return LimitNone
+	}
+	return LimitGateway
+}
+
+// run is one search in progress.
+type run struct {
+	s     Search
+	probe Probe
+	steps []Step
+	// clientSaturated: a failing step was the load generator's fault.
+	clientSaturated bool
+}
+
+func (r *run) step(ctx context.Context, rate float64, phase string) (Step, error) {
+	if len(r.steps) >= r.s.MaxSteps {
+		return Step{}, errBudget
+	}
+	st, err := r.probe(ctx, rate)
+	st.Rate, st.Phase = rate, phase
+	if err != nil {
+		return st, fmt.Errorf("step at %.0f req/s: %w", rate, err)
+	}
+	r.steps = append(r.steps, st)
+	return st, nil
+}
+
+var errBudget = errors.New("step budget exhausted")
+
+// ramp multiplies the rate until a step fails; it returns the last passing
+// rate (lo, 0 if none) and the first failing rate (hi, 0 if none failed).
+func (r *run) ramp(ctx context.Context) (lo, hi float64, err error) {
+	for rate := r.s.Start; ; rate = min(rate*r.s.Factor, r.s.Max) {
+		st, err := r.step(ctx, rate, "ramp")
+		if err != nil {
+			return lo, 0, err
+		}
+		if !st.Passed {
+			r.noteFailure(st)
+			return lo, rate, nil
+		}
+		lo = rate
+		if rate >= r.s.Max {
+			return lo, 0, nil
+		}
+	}
+}
+
+// narrow bisects between lo (passed) and hi (failed), then confirms the
+// knee by repeating it; a failed confirmation moves the bracket down.
+func (r *run) narrow(ctx context.Context, lo, hi float64) (float64, error) {
+	for {
+		for lo > 0 && (hi-lo)/lo >= r.s.Precision || lo == 0 && hi > r.s.Start/64 {
+			mid := (lo + hi) / 2
+			st, err := r.step(ctx, mid, "bisect")
+			if err != nil {
+				return lo, err
+			}
+			if st.Passed {
+				lo = mid
+			} else {
+				r.noteFailure(st)
+				hi = mid
+			}
+		}
+		if lo == 0 {
+			return 0, nil
+		}
+		ok, err := r.confirm(ctx, lo)
+		if err != nil || ok {
+			return lo, err
+		}
+		hi, lo = lo, lo*(1-2*r.s.Precision)
+	}
+}
+
+// confirm repeats the knee step; every repeat must pass.
+func (r *run) confirm(ctx context.Context, rate float64) (bool, error) {
+	for i := 0; i < r.s.Repeats; i++ {
+		st, err := r.step(ctx, rate, "confirm")
+		if err != nil {
+			return false, err
+		}
+		if !st.Passed {
+			r.noteFailure(st)
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// noteFailure records a client-saturated failure: then the client, not the
+// gateway, is what limited the figure.
+func (r *run) noteFailure(st Step) {
+	if st.ClientSaturated {
+		r.clientSaturated = true
+	}
+}

@@ -1,0 +1,112 @@
+package capacity
+
+import (
+	"context"
+	"testing"
+)
+
+// gateway is a synthetic stack that passes every step below its true
+// capacity; flaky makes listed rates fail once, like a noisy machine.
+type gateway struct {
+	capacity  float64
+	clientMax float64 // 0: the client never saturates
+	flaky     map[float64]int
+	offered   []float64
+}
+
+func (g *gateway) probe(_ context.Context, rate float64) (Step, error) {
+	g.offered = append(g.offered, rate)
+	if g.clientMax > 0 && rate > g.clientMax {
+		return Step{Passed: false, ClientSaturated: true, Reason: "send lag"}, nil
+	}
+	if n := g.flaky[rate]; n > 0 {
+		g.flaky[rate] = n - 1
+		return Step{Passed: false, Reason: "noise"}, nil
+	}
+	return Step{Passed: rate <= g.capacity}, nil
+}
+
+func TestSearchFindsKneeWithinPrecision(t *testing.T) {
+	g := &gateway{capacity: 3300}
+	res, err := Search{Start: 500, Max: 100000}.Run(context.Background(), g.probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.LimitedBy != LimitGateway {
+		t.Errorf("limited by %q, want gateway", res.LimitedBy)
+	}
+	if res.Knee > 3300 || res.Knee < 3300*0.95 {
+		t.Errorf("knee %.0f, want within 5%% below 3300", res.Knee)
+	}
+	// ramp 500,1000,2000,4000 then bisection then 2 confirmations
+	if got := g.offered[:4]; got[0] != 500 || got[3] != 4000 {
+		t.Errorf("ramp offered %v", got)
+	}
+	confirms := 0
+	for _, s := range res.Steps {
+		if s.Phase == "confirm" {
+			confirms++
+			if s.Rate != res.Knee {
+				t.Errorf("confirmed %.0f, knee %.0f", s.Rate, res.Knee)
+			}
+		}
+	}
+	if confirms != 2 {
+		t.Errorf("%d confirmations, want 2", confirms)
+	}
+}
+
+// A knee that fails its confirmation is not reported: the bracket moves
+// down and the search continues.
+func TestSearchDoesNotReportAnUnconfirmedKnee(t *testing.T) {
+	probeOnce := &gateway{capacity: 3300}
+	first, _ := Search{Start: 500, Max: 100000}.Run(context.Background(), probeOnce.probe)
+	g := &gateway{capacity: 3300, flaky: map[float64]int{first.Knee: 1}}
+	res, err := Search{Start: 500, Max: 100000}.Run(context.Background(), g.probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Knee >= first.Knee {
+		t.Errorf("knee %.0f reported although %.0f failed a confirmation", res.Knee, first.Knee)
+	}
+	if res.Knee < 3300*0.85 {
+		t.Errorf("knee %.0f fell too far", res.Knee)
+	}
+}
+
+func TestSearchReportsClientLimit(t *testing.T) {
+	g := &gateway{capacity: 50000, clientMax: 2500}
+	res, err := Search{Start: 500, Max: 100000}.Run(context.Background(), g.probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.LimitedBy != LimitClient {
+		t.Errorf("limited by %q, want client", res.LimitedBy)
+	}
+	if res.Knee > 2500 {
+		t.Errorf("knee %.0f above what the client can offer", res.Knee)
+	}
+}
+
+func TestSearchMaxRateBudgetAndNone(t *testing.T) {
+	res, _ := Search{Start: 500, Max: 2000}.Run(context.Background(), (&gateway{capacity: 1e9}).probe)
+	if res.LimitedBy != LimitMax || res.Knee != 2000 {
+		t.Errorf("all passing: %+v", res)
+	}
+	res, _ = Search{Start: 500, Max: 1e6, MaxSteps: 5}.Run(context.Background(), (&gateway{capacity: 3300}).probe)
+	if res.LimitedBy != LimitBudget || len(res.Steps) != 5 {
+		t.Errorf("budget: limited by %q after %d steps", res.LimitedBy, len(res.Steps))
+	}
+	res, _ = Search{Start: 500, Max: 1e6}.Run(context.Background(), (&gateway{capacity: 1}).probe)
+	if res.LimitedBy != LimitNone || res.Knee != 0 {
+		t.Errorf("nothing passes: %+v", res)
+	}
+}
+
+func TestSearchRejectsBadBounds(t *testing.T) {
+	for _, s := range []Search{{Start: 0, Max: 10}, {Start: 10, Max: 5}, {Start: 1, Max: 5, Factor: 1}} {
+		if _, err := s.Run(context.Background(), nil); err == nil {
+			t.Errorf("%+v accepted", s)
+		}
+	}
+}
