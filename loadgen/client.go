@@ -2,8 +2,11 @@ package loadgen
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"strconv"
@@ -11,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gatecert/gatecert/loadgen/ledger"
+	"golang.org/x/net/http2"
 )
 
 // Header names shared with the echo backend and the gateway configuration.
@@ -21,16 +25,20 @@ const (
 )
 
 // client sends single requests and turns each into a ledger record. It keeps
-// one http.Transport per target so the LB of every request (and of every
+// one transport per target so the LB of every request (and of every
 // connection) is known.
 type client struct {
 	method    string
 	bodyBytes int
 	timeout   time.Duration
 	urls      []string
-	rts       []*http.Transport
+	rts       []http.RoundTripper
+	closers   []func()
 	gateways  *names
 	backends  *names
+	// failover is policy failover; current is the sticky address index.
+	failover bool
+	current  atomic.Int32
 }
 
 func newClient(cfg Config) *client {
@@ -45,13 +53,27 @@ func newClient(cfg Config) *client {
 		timeout:   cfg.Timeout,
 		gateways:  newNames(),
 		backends:  newNames(),
+		failover:  cfg.LBPolicy == PolicyFailover,
 	}
 	for _, t := range cfg.Targets {
 		c.urls = append(c.urls, scheme+t+"/")
+		if cfg.HTTP2 {
+			tr := &http2.Transport{
+				DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
+					return d.dialTLS(ctx, network, addr)
+				},
+				DisableCompression: true,
+				IdleConnTimeout:    cfg.IdleTimeout,
+			}
+			c.rts = append(c.rts, tr)
+			c.closers = append(c.closers, tr.CloseIdleConnections)
+			continue
+		}
 		tr := &http.Transport{
 			Proxy:               nil,
 			DialContext:         d.dial,
 			DisableCompression:  true,
+			DisableKeepAlives:   cfg.DisableKeepAlive,
 			MaxIdleConnsPerHost: cfg.MaxWorkers,
 			MaxIdleConns:        0, // no global limit: one transport per target
 			IdleConnTimeout:     cfg.IdleTimeout,
@@ -61,21 +83,34 @@ func newClient(cfg Config) *client {
 			tr.DialTLSContext = d.dialTLS
 		}
 		c.rts = append(c.rts, tr)
+		c.closers = append(c.closers, tr.CloseIdleConnections)
 	}
 	return c
 }
 
 // close drops idle connections.
 func (c *client) close() {
-	for _, tr := range c.rts {
-		tr.CloseIdleConnections()
+	for _, f := range c.closers {
+		f()
 	}
+}
+
+// pick is the first address request n tries: round-robin for spread, the
+// sticky current address for failover.
+func (c *client) pick(n uint64) int {
+	if c.failover {
+		return int(c.current.Load())
+	}
+	return int(n % uint64(len(c.urls)))
 }
 
 // do sends request seq to target lb, intended at the given time (offset off
 // from the run's start), and returns its record and the error behind its
-// class, if any. ctx carries no deadline of the run: cancelling the run must
-// not abort requests already sent.
+// class, if any. With policy failover a failed TCP connect moves the
+// request on to the next address (at most once around the list); the
+// record then has FlagFailover and the LB that finally carried it. ctx
+// carries no deadline of the run: cancelling the run must not abort
+// requests already sent.
 func (c *client) do(ctx context.Context, seq uint64, lb int, intended time.Time, off time.Duration) (ledger.Record, error) {
 	rec := ledger.Record{
 		Seq:      uint32(seq),
@@ -84,7 +119,7 @@ func (c *client) do(ctx context.Context, seq uint64, lb int, intended time.Time,
 		Gateway:  ledger.NoName,
 		Backend:  ledger.NoName,
 	}
-	var attempts, reused atomic.Int32
+	var attempts, reused, resumed atomic.Int32
 	var last atomic.Pointer[conn]
 	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
 		attempts.Add(1)
@@ -93,28 +128,33 @@ func (c *client) do(ctx context.Context, seq uint64, lb int, intended time.Time,
 		}
 		if c, ok := info.Conn.(*conn); ok {
 			last.Store(c)
+			if c.resumed {
+				resumed.Store(1)
+			}
 		}
 	}}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	// A body type net/http does not know, and no GetBody: the request is
-	// not replayable, so the transport never retries it behind our back.
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), c.method, c.urls[lb], &body{left: c.bodyBytes})
-	if err != nil {
-		// Unreachable: method and targets are validated up front.
-		rec.Class = ledger.ClassOther
-		return rec, err
-	}
-	req.GetBody = nil
-	req.ContentLength = int64(c.bodyBytes)
-	req.Header.Set(HeaderID, strconv.FormatUint(seq, 10))
-	req.Header.Set("User-Agent", "gatecert")
+	ctx = httptrace.WithClientTrace(ctx, trace)
 
 	sent := time.Now()
 	rec.SendLag = sent.Sub(intended)
-	resp, err := c.rts[lb].RoundTrip(req)
+	var resp *http.Response
+	var err error
+	for tries := 1; ; tries++ {
+		resp, err = c.roundTrip(ctx, seq, lb)
+		if err == nil || !c.failover || tries >= len(c.urls) || !connectFailed(err) {
+			break
+		}
+		lb = (lb + 1) % len(c.urls)
+		rec.Flags |= ledger.FlagFailover
+	}
+	rec.LB = uint8(lb)
 	var n int64
 	if err == nil {
+		if c.failover {
+			c.current.Store(int32(lb)) // sticky: the last address that answered
+		}
 		rec.Status = uint16(resp.StatusCode)
 		rec.Gateway = c.gateways.intern(resp.Header.Get(HeaderGateway))
 		rec.Backend = c.backends.intern(resp.Header.Get(HeaderBackend))
@@ -133,7 +173,35 @@ func (c *client) do(ctx context.Context, seq uint64, lb int, intended time.Time,
 	if reused.Load() != 0 {
 		rec.Flags |= ledger.FlagReused
 	}
+	if resumed.Load() != 0 {
+		rec.Flags |= ledger.FlagResumed
+	}
 	return rec, err
+}
+
+// roundTrip sends one attempt of request seq to target lb.
+func (c *client) roundTrip(ctx context.Context, seq uint64, lb int) (*http.Response, error) {
+	// A body type net/http does not know, and no GetBody: the request is
+	// not replayable, so the transport never retries it behind our back.
+	req, err := http.NewRequestWithContext(ctx, c.method, c.urls[lb], &body{left: c.bodyBytes})
+	if err != nil {
+		// Unreachable: method and targets are validated up front.
+		return nil, err
+	}
+	req.GetBody = nil
+	req.ContentLength = int64(c.bodyBytes)
+	req.Header.Set(HeaderID, strconv.FormatUint(seq, 10))
+	req.Header.Set("User-Agent", "gatecert")
+	return c.rts[lb].RoundTrip(req)
+}
+
+// connectFailed reports an error of the TCP connect (refused, timed out,
+// unreachable): the request never left the client, so trying the next
+// address cannot duplicate it. TLS handshake errors are not connect
+// failures: the server was reached.
+func connectFailed(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // body is a request body of a given length that net/http cannot rewind.

@@ -18,9 +18,15 @@ import (
 // Duration, or Schedule) are required.
 type Config struct {
 	// Targets are the load balancer addresses (host:port), in order; their
-	// order is the ledger's LB name table. Requests are spread over them
-	// round-robin by sequence number (policy "spread").
+	// order is the ledger's LB name table. LBPolicy says how requests use
+	// them.
 	Targets []string
+	// LBPolicy is PolicySpread (default: round-robin by sequence number)
+	// or PolicyFailover (ordered, sticky to the last address that worked;
+	// a failed TCP connect moves the request on to the next address within
+	// the same request, each attempt bounded by ConnectTimeout, like a
+	// client that resolves one name to several addresses).
+	LBPolicy string
 	// Rate is the offered load in requests per second and Duration how long
 	// it is offered; together they make the Constant schedule.
 	Rate     float64
@@ -48,8 +54,27 @@ type Config struct {
 	// context that expires after ConnectTimeout.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// TLS, when set, makes requests go to https://<target>/ with this
-	// configuration (HTTP/1.1 only); nil means plain HTTP.
-	TLS *tls.Config
+	// configuration; nil means plain HTTP. Its RootCAs should hold the
+	// harness's CA (fixtures/certs): InsecureSkipVerify is refused unless
+	// InsecureTLS says it is meant.
+	TLS         *tls.Config
+	InsecureTLS bool
+	// TLSResumption keeps a client session cache shared by all
+	// connections, so reconnects resume sessions (FlagResumed); without
+	// it every connection does a full handshake.
+	TLSResumption bool
+	// HTTP2 negotiates h2 by ALPN (TLS only; requires keep-alive). HTTP/2
+	// multiplexes requests over one connection per target: the first
+	// request on a connection records it as new, every later one as
+	// reused (FlagReused), concurrent or not.
+	HTTP2 bool
+	// DisableKeepAlive opens a new connection for every request (one
+	// handshake per request with TLS).
+	DisableKeepAlive bool
+	// SaturationLag is the send-lag p99 above which the run is reported
+	// as client-saturated (Stats.Saturated, Meta.ClientSaturated);
+	// default DefaultSaturationLag.
+	SaturationLag time.Duration
 	// LedgerDir receives client.ledger, ledger.json and, with VegetaResults,
 	// results.bin (a Vegeta gob results file).
 	LedgerDir     string
@@ -67,10 +92,17 @@ const (
 	DefaultTimeout        = 5 * time.Second
 	DefaultConnectTimeout = time.Second
 	DefaultIdleTimeout    = 90 * time.Second
+	DefaultSaturationLag  = 5 * time.Millisecond
 	// DefaultMaxWorkers stays well below the 20000 open-file cap.
 	DefaultMaxWorkers = 4096
 	// maxTargets: LB indexes are a byte and 0xFF means unknown.
 	maxTargets = ledger.NoName
+)
+
+// LB address policies (Config.LBPolicy).
+const (
+	PolicySpread   = "spread"
+	PolicyFailover = "failover"
 )
 
 // withDefaults returns cfg with defaults filled in, or every problem found.
@@ -106,6 +138,23 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Timeout < 0 || cfg.ConnectTimeout < 0 || cfg.IdleTimeout < 0 {
 		errs = append(errs, errors.New("Timeout, ConnectTimeout, IdleTimeout: must not be negative"))
 	}
+	switch cfg.LBPolicy {
+	case "", PolicySpread, PolicyFailover:
+	default:
+		errs = append(errs, fmt.Errorf("LBPolicy: %q, want %s or %s", cfg.LBPolicy, PolicySpread, PolicyFailover))
+	}
+	if cfg.TLS != nil && cfg.TLS.InsecureSkipVerify && !cfg.InsecureTLS {
+		errs = append(errs, errors.New("TLS: InsecureSkipVerify without InsecureTLS; verify against the harness CA instead"))
+	}
+	if cfg.TLS == nil && (cfg.HTTP2 || cfg.TLSResumption) {
+		errs = append(errs, errors.New("HTTP2, TLSResumption: need TLS"))
+	}
+	if cfg.HTTP2 && cfg.DisableKeepAlive {
+		errs = append(errs, errors.New("HTTP2: needs keep-alive (HTTP/2 multiplexes requests over kept connections)"))
+	}
+	if cfg.SaturationLag < 0 {
+		errs = append(errs, fmt.Errorf("SaturationLag: must not be negative, got %v", cfg.SaturationLag))
+	}
 	if cfg.MaxWorkers < 0 {
 		errs = append(errs, fmt.Errorf("MaxWorkers: must not be negative, got %d", cfg.MaxWorkers))
 	}
@@ -121,6 +170,12 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Method == "" {
 		cfg.Method = DefaultMethod
 	}
+	if cfg.LBPolicy == "" {
+		cfg.LBPolicy = PolicySpread
+	}
+	if cfg.SaturationLag == 0 {
+		cfg.SaturationLag = DefaultSaturationLag
+	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
 	}
@@ -132,9 +187,53 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.MaxWorkers == 0 {
 		cfg.MaxWorkers = DefaultMaxWorkers
-		if w := math.Ceil(cfg.Rate*cfg.Timeout.Seconds()) + 1; cfg.Rate > 0 && w < DefaultMaxWorkers {
+		if w := math.Ceil(peakRate(cfg)*cfg.Timeout.Seconds()) + 1; w < DefaultMaxWorkers {
 			cfg.MaxWorkers = int(w)
 		}
 	}
 	return cfg, nil
+}
+
+// peakRate estimates the highest rate of cfg's schedule: Rate, or for a
+// Shape the busiest second (sampled), for sizing MaxWorkers.
+func peakRate(cfg Config) float64 {
+	s, ok := cfg.Schedule.(Shape)
+	if !ok || s.Duration() <= 0 {
+		return cfg.Rate
+	}
+	peak := cfg.Rate
+	// Requests due in each second, by bisection on At: 1 + log2(n) calls
+	// per second of schedule, capped at one hour of samples.
+	var prev uint64
+	for sec := time.Second; sec <= s.Duration()+time.Second && sec <= time.Hour; sec += time.Second {
+		n := countBefore(s, sec)
+		peak = max(peak, float64(n-prev))
+		prev = n
+	}
+	return peak
+}
+
+// countBefore is the number of requests of s due before offset t.
+func countBefore(s Schedule, t time.Duration) uint64 {
+	lo, hi := uint64(0), uint64(1)
+	due := func(n uint64) bool { off, ok := s.At(n); return ok && off < t }
+	if !due(0) {
+		return 0
+	}
+	for due(hi) {
+		lo = hi
+		if hi > math.MaxUint32 {
+			return hi
+		}
+		hi *= 2
+	}
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if due(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }

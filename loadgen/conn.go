@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
 	"sync/atomic"
 	"time"
@@ -24,7 +25,21 @@ func newDialer(cfg Config) *dialer {
 		d := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 15 * time.Second}
 		raw = d.DialContext
 	}
-	return &dialer{raw: raw, connectTimeout: cfg.ConnectTimeout, tls: cfg.TLS}
+	var tc *tls.Config
+	if cfg.TLS != nil {
+		tc = cfg.TLS.Clone()
+		tc.ClientSessionCache = nil
+		if cfg.TLSResumption {
+			// One cache for every connection of the run: reconnects
+			// resume, whichever target they go to.
+			tc.ClientSessionCache = tls.NewLRUClientSessionCache(4096)
+		}
+		tc.NextProtos = []string{"http/1.1"}
+		if cfg.HTTP2 {
+			tc.NextProtos = []string{"h2"}
+		}
+	}
+	return &dialer{raw: raw, connectTimeout: cfg.ConnectTimeout, tls: tc}
 }
 
 // dialTCP connects within the connect timeout. Its errors are *net.OpError
@@ -53,7 +68,7 @@ func (d *dialer) dial(ctx context.Context, network, addr string) (net.Conn, erro
 }
 
 // dialTLS is the transport's DialTLSContext: connect, then handshake within
-// the request's context. Only HTTP/1.1 is offered.
+// the request's context. ALPN offers h2 with HTTP2, else http/1.1 only.
 func (d *dialer) dialTLS(ctx context.Context, network, addr string) (net.Conn, error) {
 	c, err := d.dialTCP(ctx, network, addr)
 	if err != nil {
@@ -70,13 +85,19 @@ func (d *dialer) dialTLS(ctx context.Context, network, addr string) (net.Conn, e
 		_ = c.Close() // the handshake error is what matters
 		return nil, err
 	}
-	return &conn{Conn: tc}, nil
+	st := tc.ConnectionState()
+	if cfg.NextProtos[0] == "h2" && st.NegotiatedProtocol != "h2" {
+		_ = c.Close() // unusable for HTTP/2
+		return nil, fmt.Errorf("tls: server %s did not negotiate h2 (got %q)", addr, st.NegotiatedProtocol)
+	}
+	return &conn{Conn: tc, resumed: st.DidResume}, nil
 }
 
 // conn remembers the first error its reader saw.
 type conn struct {
 	net.Conn
-	err atomic.Pointer[error]
+	resumed bool // TLS session resumed
+	err     atomic.Pointer[error]
 }
 
 func (c *conn) Read(p []byte) (int, error) {

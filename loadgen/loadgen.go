@@ -56,6 +56,7 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 	a.dispatch(ctx, start)
 	stopProgress()
 	st := a.stats.Snapshot()
+	st.Saturated, st.SaturationReason = saturation(st, cfg.SaturationLag, cfg.MaxWorkers)
 
 	errs := []error{a.writeErr}
 	if err := w.Close(); err != nil {
@@ -70,6 +71,13 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 		Gateways: a.client.gateways.table(),
 		Backends: a.client.backends.table(),
 		Zones:    maps.Clone(cfg.Zones),
+		Policy:   cfg.LBPolicy,
+		Phases:   phaseCount(cfg.Schedule),
+
+		SendLagP99:       st.SendLagP99,
+		MaxSendLag:       st.MaxSendLag,
+		ClientSaturated:  st.Saturated,
+		SaturationReason: st.SaturationReason,
 	}
 	if err := ledger.WriteMeta(cfg.LedgerDir, meta); err != nil {
 		errs = append(errs, fmt.Errorf("loadgen: %w", err))
@@ -95,10 +103,11 @@ type attack struct {
 
 // job is one request handed from the dispatcher to a worker.
 type job struct {
-	seq uint64
-	lb  int
-	at  time.Time     // intended send time
-	off time.Duration // at, as an offset from the run's start
+	seq   uint64
+	lb    int // first address to try
+	phase uint8
+	at    time.Time     // intended send time
+	off   time.Duration // at, as an offset from the run's start
 }
 
 // dispatch paces the schedule from a single goroutine and hands each
@@ -121,7 +130,7 @@ func (a *attack) dispatch(ctx context.Context, start time.Time) {
 		if !ok {
 			break
 		}
-		j := job{seq: n, lb: int(n % uint64(len(a.cfg.Targets))), at: start.Add(off), off: off}
+		j := a.job(n, start, off)
 		if !sleepUntil(ctx, timer, j.at) {
 			break // cancelled before request n was due: it was never scheduled
 		}
@@ -137,6 +146,7 @@ func (a *attack) dispatch(ctx context.Context, start time.Time) {
 			go a.worker(reqCtx, &wg, j, work)
 			continue
 		}
+		a.stats.exhausted.Add(1) // the client is saturated: say so
 		select {
 		case work <- j:
 		case <-ctx.Done():
@@ -152,11 +162,25 @@ func (a *attack) dispatch(ctx context.Context, start time.Time) {
 				break
 			}
 			a.stats.scheduled.Add(1)
-			a.notSent(job{seq: n, lb: int(n % uint64(len(a.cfg.Targets))), at: start.Add(off), off: off})
+			a.notSent(a.job(n, start, off))
 		}
 	}
 	close(work)
 	wg.Wait()
+}
+
+// job builds request n, due at offset off: its first address comes from
+// the LB policy, its phase from the schedule.
+func (a *attack) job(n uint64, start time.Time, off time.Duration) job {
+	return job{seq: n, lb: a.client.pick(n), phase: phaseOf(a.cfg.Schedule, n), at: start.Add(off), off: off}
+}
+
+// phaseCount is the number of phases of s (1 for an unphased schedule).
+func phaseCount(s Schedule) int {
+	if p, ok := s.(phases); ok {
+		return len(p.parts)
+	}
+	return 1
 }
 
 // sleepUntil waits for t: it sleeps until shortly before, then yields in a
@@ -192,7 +216,11 @@ func (a *attack) send(ctx context.Context, j job) {
 	a.stats.sent.Add(1)
 	a.stats.inFlight.Add(1)
 	rec, _ := a.client.do(ctx, j.seq, j.lb, j.at, j.off) // the error is summarised by rec.Class
+	rec.Phase = j.phase
 	a.stats.inFlight.Add(-1)
+	if rec.Flags&ledger.FlagFailover != 0 {
+		a.stats.failedOver.Add(1)
+	}
 	a.stats.observeLag(rec.SendLag)
 	if rec.OK() {
 		a.stats.ok.Add(1)
@@ -209,6 +237,7 @@ func (a *attack) notSent(j job) {
 		Intended: j.off,
 		Class:    ledger.ClassNotSent,
 		LB:       uint8(j.lb),
+		Phase:    j.phase,
 		Gateway:  ledger.NoName,
 		Backend:  ledger.NoName,
 	})

@@ -27,6 +27,19 @@ type Meta struct {
 	Backends []string  `json:"backends"`
 	// Zones maps a gateway or backend name to its zone.
 	Zones map[string]string `json:"zones,omitempty"`
+	// Policy is the client's LB address policy ("spread" or "failover");
+	// Phases the number of schedule phases (Record.Phase < Phases).
+	Policy string `json:"policy,omitempty"`
+	Phases int    `json:"phases,omitempty"`
+	// SendLagP99 and MaxSendLag say how closely the client kept to its
+	// schedule (actual minus intended send time).
+	SendLagP99 time.Duration `json:"sendLagP99Ns,omitempty"`
+	MaxSendLag time.Duration `json:"maxSendLagNs,omitempty"`
+	// ClientSaturated says the load generator could not keep to its
+	// schedule, so the offered load was lower than asked: a verdict on
+	// such a run judges the client too. SaturationReason says why.
+	ClientSaturated  bool   `json:"clientSaturated"`
+	SaturationReason string `json:"saturationReason,omitempty"`
 }
 
 // Name returns names[i] or "" when out of range.

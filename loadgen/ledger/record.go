@@ -68,6 +68,15 @@ const (
 	// FlagRetried: the HTTP client attempted the request more than once
 	// (Go's transparent retry); the ledger keeps it visible.
 	FlagRetried
+	// FlagFailover: a connect to the first address the request tried
+	// failed and the request went on to the next address (policy
+	// failover); LB is the address that finally carried it. The request
+	// never left the client on the failed connects, so a success with
+	// this flag is a delivered request, not a retried one.
+	FlagFailover
+	// FlagResumed: the request's connection was set up with a resumed
+	// TLS session (an abbreviated handshake).
+	FlagResumed
 )
 
 // NoName marks an unknown LB, gateway or backend index.
