@@ -47,12 +47,14 @@ func TestDecodeFull(t *testing.T) {
 				KeepaliveTimeout:       sec(75),
 				WorkerProcesses:        2,
 				RestartDelay:           sec(0.25),
+				UpstreamTimeout:        sec(15),
 			},
 			LB: LBProfile{
 				HealthCheck:      HealthCheck{Interval: sec(0.2), Rise: 3, Fall: 1},
 				ShutdownSessions: true,
 				ConnectTimeout:   sec(2),
 				Retries:          1,
+				DrainTimeout:     sec(10),
 			},
 		},
 		Load: Load{
@@ -134,6 +136,8 @@ func TestDecodeDefaults(t *testing.T) {
 		{"stack.lb.healthCheck", s.Stack.LB.HealthCheck, HealthCheck{Interval: sec(0.5), Rise: 2, Fall: 2}},
 		{"stack.lb.connectTimeout", s.Stack.LB.ConnectTimeout, sec(1)},
 		{"stack.lb.retries", s.Stack.LB.Retries, 3},
+		{"stack.lb.drainTimeout", s.Stack.LB.DrainTimeout, sec(10)},
+		{"stack.gateway.upstreamTimeout", s.Stack.Gateway.UpstreamTimeout, sec(15)},
 		{"faults[0].name", s.Faults[0].Name, FaultRollingRestart},
 		{"faults[0].maxUnavailable", s.Faults[0].MaxUnavailable, 1},
 		{"faults[1].name", s.Faults[1].Name, FaultPodTerminate},

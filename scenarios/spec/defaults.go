@@ -11,10 +11,11 @@ import "time"
 //	stack:   gatewaysPerNode 1, loadBalancers 2
 //	gateway: stopSignal SIGQUIT, terminationGracePeriod 30s,
 //	         keepaliveRequests 100, keepaliveTimeout 5s, workerProcesses 1,
-//	         restartDelay 0
+//	         restartDelay 0, upstreamTimeout 15s (Envoy's route timeout)
 //	lb:      healthCheck {interval 500ms, rise 2, fall 2},
-//	         connectTimeout 1s, retries 3
-//	faults:  name = kind; maxUnavailable 1 where the kind takes it
+//	         connectTimeout 1s, retries 3, drainTimeout 10s
+//	faults:  name = kind; maxUnavailable 1 where the kind takes it;
+//	         mode kill (zone-outage), refused (lb-kill)
 //
 // BodyBytes and Retries cannot be set to 0 from a file: 0 reads as unset.
 func (s *Scenario) Defaults() {
@@ -36,6 +37,7 @@ func (s *Scenario) Defaults() {
 	def(&g.KeepaliveRequests, 100)
 	def(&g.KeepaliveTimeout, Duration(5*time.Second))
 	def(&g.WorkerProcesses, 1)
+	def(&g.UpstreamTimeout, Duration(15*time.Second))
 	// RestartDelay defaults to 0: the replacement starts at once.
 
 	lb := &st.LB
@@ -44,12 +46,16 @@ func (s *Scenario) Defaults() {
 	def(&lb.HealthCheck.Fall, 2)
 	def(&lb.ConnectTimeout, Duration(time.Second))
 	def(&lb.Retries, 3)
+	def(&lb.DrainTimeout, Duration(10*time.Second))
 
 	for i := range s.Faults {
 		f := &s.Faults[i]
 		def(&f.Name, f.Kind)
 		if k, ok := faultKindOf(f.Kind); ok && k.maxUnavailable {
 			def(&f.MaxUnavailable, 1)
+		}
+		if k, ok := faultKindOf(f.Kind); ok && len(k.modes) > 0 {
+			def(&f.Mode, k.modes[0])
 		}
 	}
 }

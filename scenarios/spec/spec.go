@@ -67,6 +67,17 @@ type GatewayProfile struct {
 	// RestartDelay is how long the controller waits before starting a
 	// replacement replica after one exited.
 	RestartDelay Duration `yaml:"restartDelay,omitempty"`
+	// CPULimit caps each replica's CPU in cores (a pod's CPU limit; cgroup
+	// v1 cpu controller in the local provider); 0 means unlimited.
+	CPULimit float64 `yaml:"cpuLimit,omitempty"`
+	// RetryNonIdempotent lets the gateway retry a POST on another backend
+	// after the request was sent to one that failed (nginx
+	// proxy_next_upstream non_idempotent). Off by default, as in nginx and
+	// Envoy: a connect failure is retried, a request cut mid-flight is not.
+	RetryNonIdempotent bool `yaml:"retryNonIdempotent,omitempty"`
+	// UpstreamTimeout bounds how long the gateway waits for a backend's
+	// response (nginx proxy_read_timeout; Envoy's route timeout).
+	UpstreamTimeout Duration `yaml:"upstreamTimeout,omitempty"`
 }
 
 // Values of GatewayProfile.StopSignal.
@@ -86,6 +97,9 @@ type LBProfile struct {
 	ConnectTimeout Duration `yaml:"connectTimeout,omitempty"`
 	// Retries is how often the LB retries a failed connect (with redispatch).
 	Retries int `yaml:"retries,omitempty"`
+	// DrainTimeout is how long a leaving LB (lb-drain) keeps established
+	// connections before cutting them (a cloud LB's deregistration delay).
+	DrainTimeout Duration `yaml:"drainTimeout,omitempty"`
 }
 
 // HealthCheck is the LB's active HTTP health check of each replica's
@@ -127,6 +141,23 @@ type Load struct {
 const (
 	FaultPodTerminate   = "pod-terminate"
 	FaultRollingRestart = "rolling-restart"
+	FaultPodKill        = "pod-kill"
+	FaultScale          = "scale"
+	FaultNodeKill       = "node-kill"
+	FaultNodeDrain      = "node-drain"
+	FaultZoneOutage     = "zone-outage"
+	FaultLBKill         = "lb-kill"
+	FaultLBDrain        = "lb-drain"
+	FaultPartition      = "partition"
+)
+
+// Values of Fault.Mode, per kind: zone-outage kill|isolate, lb-kill
+// refused|blackhole.
+const (
+	ModeKill      = "kill"      // zone-outage: every node killed (link down, then SIGKILL)
+	ModeIsolate   = "isolate"   // zone-outage: links down only, processes keep running
+	ModeRefused   = "refused"   // lb-kill: the LB process is gone; connects are refused
+	ModeBlackhole = "blackhole" // lb-kill: the LB's link is down; packets vanish
 )
 
 // Fault is one entry of the timeline.
@@ -142,6 +173,23 @@ type Fault struct {
 	// MaxUnavailable is how many replicas a rolling restart takes down at
 	// once.
 	MaxUnavailable int `yaml:"maxUnavailable,omitempty"`
+	// Duration is how long the fault stays before it is reverted (the pod
+	// replaced, the node restarted, the link up again); 0 reverts as soon
+	// as the injection has completed.
+	Duration Duration `yaml:"duration,omitempty"`
+	// Zone selects the zone of zone-outage and partition, e.g. "z1".
+	Zone string `yaml:"zone,omitempty"`
+	// Node selects the node of node-kill and node-drain, e.g. "z1n2".
+	Node string `yaml:"node,omitempty"`
+	// LB selects the load balancer of lb-kill and lb-drain, e.g. "lb1".
+	LB string `yaml:"lb,omitempty"`
+	// Mode chooses how zone-outage (kill, isolate) and lb-kill (refused,
+	// blackhole) break things.
+	Mode string `yaml:"mode,omitempty"`
+	// Replicas is the number of gateway replicas a scale fault leaves
+	// running (at most the provisioned zones × nodesPerZone ×
+	// gatewaysPerNode); the revert restores the full set.
+	Replicas int `yaml:"replicas,omitempty"`
 }
 
 // SLO kinds; a new kind is a constant here plus a row in sloKinds

@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -13,13 +14,27 @@ type faultKind struct {
 	// maxUnavailable says the kind takes Fault.MaxUnavailable (defaulted
 	// to 1, must be >= 1); other kinds reject it.
 	maxUnavailable bool
+	// target says the kind selects replicas with Fault.Target; zone, node,
+	// lb and replicas say it requires that field; other kinds reject them.
+	target, zone, node, lb, replicas bool
+	// modes lists the kind's Fault.Mode values, the default first; a kind
+	// without modes rejects Mode.
+	modes []string
 }
 
 // faultKinds is the one table of fault kinds the model knows, consulted by
 // Defaults and Validate alike.
 var faultKinds = []faultKind{
-	{name: FaultPodTerminate},
-	{name: FaultRollingRestart, maxUnavailable: true},
+	{name: FaultPodTerminate, target: true},
+	{name: FaultRollingRestart, target: true, maxUnavailable: true},
+	{name: FaultPodKill, target: true},
+	{name: FaultScale, replicas: true},
+	{name: FaultNodeKill, node: true},
+	{name: FaultNodeDrain, node: true},
+	{name: FaultZoneOutage, zone: true, modes: []string{ModeKill, ModeIsolate}},
+	{name: FaultLBKill, lb: true, modes: []string{ModeRefused, ModeBlackhole}},
+	{name: FaultLBDrain, lb: true},
+	{name: FaultPartition, zone: true},
 }
 
 func faultKindOf(name string) (faultKind, bool) {
@@ -157,6 +172,12 @@ func (c *checker) stack(st *StackProfile) {
 	c.positive("stack.gateway.keepaliveTimeout", g.KeepaliveTimeout)
 	c.atLeast("stack.gateway.workerProcesses", g.WorkerProcesses, 1)
 	c.notNegative("stack.gateway.restartDelay", g.RestartDelay)
+	if !(g.CPULimit >= 0 && g.CPULimit <= 64) { // written so that NaN fails
+		c.failf("stack.gateway.cpuLimit", "must be between 0 (unlimited) and 64 cores")
+	} else if g.CPULimit > 0 && g.CPULimit < 0.01 {
+		c.failf("stack.gateway.cpuLimit", "must be at least 0.01 cores (or 0: unlimited)")
+	}
+	c.positive("stack.gateway.upstreamTimeout", g.UpstreamTimeout)
 
 	lb := &st.LB
 	if lb.HealthCheck.Interval.D() < 100*time.Millisecond {
@@ -166,6 +187,7 @@ func (c *checker) stack(st *StackProfile) {
 	c.atLeast("stack.lb.healthCheck.fall", lb.HealthCheck.Fall, 1)
 	c.positive("stack.lb.connectTimeout", lb.ConnectTimeout)
 	c.atLeast("stack.lb.retries", lb.Retries, 0)
+	c.positive("stack.lb.drainTimeout", lb.DrainTimeout)
 }
 
 func (c *checker) load(l *Load) {
@@ -245,6 +267,73 @@ func (c *checker) faults(s *Scenario) {
 		case f.MaxUnavailable != 0:
 			c.failf(p+".maxUnavailable", "not used by %s", f.Kind)
 		}
+		c.notNegative(p+".duration", f.Duration)
+		if known {
+			c.faultParams(p, f, kind, st, topologyOK)
+		}
+	}
+}
+
+// faultParams checks the fields that select what a fault acts on.
+func (c *checker) faultParams(p string, f Fault, kind faultKind, st StackProfile, topologyOK bool) {
+	if !kind.target && f.Target != "" {
+		c.failf(p+".target", "not used by %s", f.Kind)
+	}
+	switch {
+	case kind.zone && f.Zone == "":
+		c.failf(p+".zone", "required by %s (e.g. z1)", f.Kind)
+	case kind.zone:
+		var z int
+		if n, err := fmt.Sscanf(f.Zone, "z%d", &z); n != 1 || err != nil || fmt.Sprintf("z%d", z) != f.Zone {
+			c.failf(p+".zone", "must be a zone name such as z1")
+		} else if topologyOK && (z < 1 || z > st.Zones) {
+			c.failf(p+".zone", "zone %s does not exist (zones %d)", f.Zone, st.Zones)
+		}
+	case f.Zone != "":
+		c.failf(p+".zone", "not used by %s", f.Kind)
+	}
+	switch {
+	case kind.node && f.Node == "":
+		c.failf(p+".node", "required by %s (e.g. z1n1)", f.Kind)
+	case kind.node:
+		var z, n int
+		if k, err := fmt.Sscanf(f.Node, "z%dn%d", &z, &n); k != 2 || err != nil || fmt.Sprintf("z%dn%d", z, n) != f.Node {
+			c.failf(p+".node", "must be a node name such as z1n2")
+		} else if topologyOK && (z < 1 || z > st.Zones || n < 1 || n > st.NodesPerZone) {
+			c.failf(p+".node", "node %s does not exist (zones %d, nodesPerZone %d)", f.Node, st.Zones, st.NodesPerZone)
+		}
+	case f.Node != "":
+		c.failf(p+".node", "not used by %s", f.Kind)
+	}
+	switch {
+	case kind.lb && f.LB == "":
+		c.failf(p+".lb", "required by %s (e.g. lb1)", f.Kind)
+	case kind.lb:
+		var i int
+		if k, err := fmt.Sscanf(f.LB, "lb%d", &i); k != 1 || err != nil || fmt.Sprintf("lb%d", i) != f.LB {
+			c.failf(p+".lb", "must be a load balancer name such as lb1")
+		} else if between(st.LoadBalancers, 1, 4) && (i < 1 || i > st.LoadBalancers) {
+			c.failf(p+".lb", "load balancer %s does not exist (loadBalancers %d)", f.LB, st.LoadBalancers)
+		}
+	case f.LB != "":
+		c.failf(p+".lb", "not used by %s", f.Kind)
+	}
+	switch {
+	case len(kind.modes) > 0 && !slices.Contains(kind.modes, f.Mode):
+		c.failf(p+".mode", "must be one of %s", strings.Join(kind.modes, ", "))
+	case len(kind.modes) == 0 && f.Mode != "":
+		c.failf(p+".mode", "not used by %s", f.Kind)
+	}
+	switch {
+	case kind.replicas:
+		total := st.Zones * st.NodesPerZone * st.GatewaysPerNode
+		if f.Replicas < 1 {
+			c.failf(p+".replicas", "must be >= 1")
+		} else if topologyOK && f.Replicas > total {
+			c.failf(p+".replicas", "must be at most the %d provisioned replicas (zones × nodesPerZone × gatewaysPerNode)", total)
+		}
+	case f.Replicas != 0:
+		c.failf(p+".replicas", "not used by %s", f.Kind)
 	}
 }
 
