@@ -133,6 +133,23 @@ type Load struct {
 	// MaxWorkers caps concurrent requests in flight; reaching it means the
 	// client is saturated, which the ledger reports as send lag.
 	MaxWorkers int `yaml:"maxWorkers,omitempty"`
+	// Shape is how the rate changes over Duration: constant (default: Rate
+	// throughout), ramp (linearly from From to Rate) or steps (Steps equal
+	// steps starting at Rate, each Step higher). Phases, when set, replace
+	// the single shape by a sequence (see LoadPhase).
+	Shape  string      `yaml:"shape,omitempty"`
+	From   int         `yaml:"from,omitempty"`
+	Step   int         `yaml:"step,omitempty"`
+	Steps  int         `yaml:"steps,omitempty"`
+	Phases []LoadPhase `yaml:"phases,omitempty"`
+	// LBPolicy is how the client uses the LB addresses: spread
+	// (round-robin, default) or failover (ordered, sticky to the last
+	// address that worked, the next one tried on a failed connect).
+	LBPolicy string `yaml:"lbPolicy,omitempty"`
+	// Connection is keep-alive (default) or close (a new connection, and
+	// with TLS a handshake, per request).
+	Connection string  `yaml:"connection,omitempty"`
+	TLS        LoadTLS `yaml:"tls,omitempty"`
 }
 
 // Fault kinds known to the model. A provider may lack the capability for
