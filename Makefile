@@ -6,7 +6,7 @@ GO ?= go
 BIN := bin/gatecert
 ARTIFACTS ?= artifacts
 # Debian packages the local provider needs, as command:package pairs.
-DEPS := nginx:nginx haproxy:haproxy ip:iproute2 nft:nftables wrk:wrk
+DEPS := nginx:nginx haproxy:haproxy ip:iproute2 nft:nftables wrk:wrk chromium:chromium
 GINKGO_FLAGS ?=
 
 .PHONY: all deps build run test unit lint suite-smoke bench fidelity clean

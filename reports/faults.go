@@ -13,10 +13,30 @@ import (
 // never reverted.
 type window struct {
 	name, kind     string
-	inject, revert time.Time // zero when missing
+	fault          *spec.Fault // the scenario's entry, nil if the events name another
+	target         string      // what the inject acted on, from its event or the fault
+	inject, revert time.Time   // zero when missing
 	from, to       time.Duration
 	reverted       bool
 	failed         int64
+
+	// The failover scope runs from the inject up to, not including,
+	// scopeEnd: the next window's inject, or the end of the run (bounded
+	// false). See Failover.
+	scopeEnd    time.Duration
+	bounded     bool
+	scopeFailed int64
+	lastFail    time.Duration // intended time of the scope's last failure
+	steadyAt    time.Duration // first success after lastFail (or the inject)
+	steadyFound bool
+}
+
+// injected reports whether the window has an inject event.
+func (w *window) injected() bool { return w.inject != (time.Time{}) }
+
+// inScope reports whether offset at lies in the failover scope.
+func (w *window) inScope(at time.Duration) bool {
+	return w.injected() && at >= w.from && (!w.bounded || at < w.scopeEnd)
 }
 
 // contains reports whether offset at lies inside the window (both ends
@@ -32,8 +52,10 @@ func (w *window) contains(at time.Duration) bool {
 // report shows a timeline that did not happen.
 func faultWindows(sc *spec.Scenario, events []spec.Event, start time.Time) []*window {
 	kinds := map[string]string{}
-	for _, f := range sc.Faults {
+	faults := map[string]*spec.Fault{}
+	for i, f := range sc.Faults {
 		kinds[faultName(f.Name, f.Kind)] = f.Kind
+		faults[faultName(f.Name, f.Kind)] = &sc.Faults[i]
 	}
 	evs := slices.Clone(events)
 	slices.SortStableFunc(evs, func(a, b spec.Event) int { return a.Time.Compare(b.Time) })
@@ -48,7 +70,8 @@ func faultWindows(sc *spec.Scenario, events []spec.Event, start time.Time) []*wi
 				continue // still injected: the window is already open
 			}
 			kind := cmp.Or(e.Kind, kinds[name])
-			w := &window{name: name, kind: kind, inject: e.Time, from: e.Time.Sub(start)}
+			w := &window{name: name, kind: kind, fault: faults[name], target: targetOf(e.Target, faults[name]),
+				inject: e.Time, from: e.Time.Sub(start)}
 			open[name] = w
 			out = append(out, w)
 		case spec.StepRevert:
@@ -65,10 +88,36 @@ func faultWindows(sc *spec.Scenario, events []spec.Event, start time.Time) []*wi
 	for _, f := range sc.Faults {
 		if name := faultName(f.Name, f.Kind); !injected[name] {
 			injected[name] = true
-			out = append(out, &window{name: name, kind: f.Kind})
+			out = append(out, &window{name: name, kind: f.Kind, fault: faults[name], target: targetOf("", faults[name])})
+		}
+	}
+	// Each injected window's failover scope ends at the next inject.
+	for _, w := range out {
+		for _, o := range out {
+			if o != w && o.injected() && o.from > w.from && (!w.bounded || o.from < w.scopeEnd) {
+				w.scopeEnd, w.bounded = o.from, true
+			}
 		}
 	}
 	return out
+}
+
+// targetOf names what a fault takes out: the inject event's target when it
+// names something specific, else the fault's zone, node, load balancer or
+// replica; "" for every replica.
+func targetOf(event string, f *spec.Fault) string {
+	if event != "" && event != spec.TargetAll {
+		return event
+	}
+	if f == nil {
+		return ""
+	}
+	for _, t := range []string{f.Zone, f.Node, f.LB, f.Target} {
+		if t != "" && t != spec.TargetAll {
+			return t
+		}
+	}
+	return ""
 }
 
 // faultName is the name a fault goes by: its Name, defaulting to its Kind.

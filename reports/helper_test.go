@@ -120,6 +120,7 @@ func fail(recs []ledger.Record, c ledger.Class, seqs ...uint32) {
 type run struct {
 	recs     []ledger.Record
 	backends [][]uint32 // seqs each backend received, in order
+	meta     *ledger.Meta // testMeta() when nil
 }
 
 // input writes the run into a temporary directory and returns the Input
@@ -128,6 +129,9 @@ func (r run) input(t *testing.T, sc *spec.Scenario, events ...spec.Event) Input 
 	t.Helper()
 	dir := t.TempDir()
 	meta := testMeta()
+	if r.meta != nil {
+		meta = *r.meta
+	}
 	meta.Records = int64(len(r.recs))
 	if err := ledger.WriteMeta(dir, meta); err != nil {
 		t.Fatal(err)

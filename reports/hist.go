@@ -75,3 +75,59 @@ func (h *histogram) quantile(q float64) time.Duration {
 	}
 	return h.max
 }
+
+// secHist is a coarse histogram for one second of the timeline: values
+// below 32 µs are exact, larger ones fall in buckets 1/16 of their
+// magnitude wide (relative error under 4.5%), counted in 32 bits, so a
+// second costs at most 2 KB however many requests it holds.
+type secHist struct {
+	counts []uint32
+	n      uint32
+}
+
+const secSubBits = 4
+
+func secBucket(v uint64) int {
+	const sub, exact = 1 << secSubBits, 2 << secSubBits
+	if v < exact {
+		return int(v)
+	}
+	shift := bits.Len64(v) - secSubBits - 1
+	return exact + (shift-1)*sub + int(v>>shift) - sub
+}
+
+func secBucketHigh(i int) uint64 {
+	const sub, exact = 1 << secSubBits, 2 << secSubBits
+	if i < exact {
+		return uint64(i)
+	}
+	shift := (i-exact)/sub + 1
+	low := uint64((i-exact)%sub+sub) << shift
+	return low + (1 << shift) - 1
+}
+
+func (h *secHist) add(d time.Duration) {
+	i := secBucket(uint64(max(d, 0) / time.Microsecond))
+	if i >= len(h.counts) {
+		h.counts = append(h.counts, make([]uint32, i+1-len(h.counts))...)
+	}
+	h.counts[i]++
+	h.n++
+}
+
+// quantile is the nearest-rank q-quantile as its bucket's upper bound,
+// capped at maxv (the true maximum), so never understated; 0 when empty.
+func (h *secHist) quantile(q float64, maxv time.Duration) time.Duration {
+	if h.n == 0 {
+		return 0
+	}
+	rank := min(max(uint32(math.Ceil(q*float64(h.n))), 1), h.n)
+	var cum uint32
+	for i, c := range h.counts {
+		cum += c
+		if cum >= rank {
+			return min(time.Duration(secBucketHigh(i))*time.Microsecond, maxv)
+		}
+	}
+	return maxv
+}

@@ -62,9 +62,12 @@ func WriteJUnit(path string, verdicts []*Verdict) error {
 		}
 		names := map[string]int{}
 		for _, r := range v.SLOs {
-			names[r.Kind]++
 			name := r.Kind
-			if k := names[r.Kind]; k > 1 {
+			if l := WindowLabel(r); l != WindowRun {
+				name += " [" + l + "]"
+			}
+			names[name]++
+			if k := names[name]; k > 1 {
 				name += "#" + strconv.Itoa(k)
 			}
 			c := junitCase{Name: name, Classname: v.Scenario, Time: s.Time}

@@ -45,22 +45,29 @@ func WriteSummary(w io.Writer, v *Verdict) error {
 	} else {
 		var rows [][]string
 		for _, s := range v.SLOs {
-			rows = append(rows, []string{s.Kind, result(s.Passed), s.Measured, s.Threshold, s.Window})
+			rows = append(rows, []string{s.Kind, result(s.Passed), s.Measured, s.Threshold, WindowLabel(s)})
 		}
 		table(&b, []string{"SLO", "result", "measured", "threshold", "window"}, "lllll", rows)
 		var notes []string
 		for _, s := range v.SLOs {
-			if s.FirstFailure == nil {
+			if s.FirstFailure == nil && (s.Passed || len(s.Details) == 0) {
 				continue
 			}
-			n := fmt.Sprintf("- **%s**: first failure %s", s.Kind, describe(s.FirstFailure))
-			if s.ActiveFault != "" {
-				n += fmt.Sprintf(" during fault `%s`", s.ActiveFault)
+			n := fmt.Sprintf("- **%s** (%s):", s.Kind, WindowLabel(s))
+			if s.FirstFailure != nil {
+				n += " first offending request " + describe(s.FirstFailure)
+				if s.ActiveFault != "" {
+					n += fmt.Sprintf(" during fault `%s`", s.ActiveFault)
+				}
+				if s.LastFailure != nil {
+					n += "; last " + describe(s.LastFailure)
+				}
+				n += "."
 			}
-			if s.LastFailure != nil {
-				n += "; last failure " + describe(s.LastFailure)
+			for _, d := range s.Details {
+				n += " " + upperFirst(d) + "."
 			}
-			notes = append(notes, n+".")
+			notes = append(notes, n)
 		}
 		if len(notes) > 0 {
 			b.WriteString("\n" + strings.Join(notes, "\n") + "\n")
@@ -106,6 +113,39 @@ func WriteSummary(w io.Writer, v *Verdict) error {
 	return nil
 }
 
+// WindowLabel renders an SLO result's window for people: "run",
+// "during zone +2s…+6s", "after lb +8s…end".
+func WindowLabel(s SLOResult) string {
+	if s.Window == WindowRun && s.Fault == "" {
+		return WindowRun
+	}
+	l := s.Window
+	if s.Fault != "" {
+		l += " " + s.Fault
+	}
+	// Open ends are stored as the last included nanosecond: show them as
+	// the bound they stand for.
+	from := "+" + s.From.String()
+	if s.From.D()%time.Millisecond == 1 {
+		from = ">+" + (s.From.D() - 1).String()
+	}
+	to := "end"
+	if s.To != nil {
+		to = "+" + s.To.String()
+		if (s.To.D()+1)%time.Millisecond == 0 && s.To.D()%time.Millisecond != 0 {
+			to = "<+" + (s.To.D() + 1).String()
+		}
+	}
+	return fmt.Sprintf("%s %s…%s", l, from, to)
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 // describe renders a failure as "seq 12 at 3.2s (eof, lb1 → z1n1-gw0)".
 func describe(f *Failure) string {
 	var via []string
@@ -115,7 +155,10 @@ func describe(f *Failure) string {
 		}
 	}
 	what := f.Class
-	if f.Status != 0 {
+	if f.Class == "ok" {
+		what = fmt.Sprintf("ok in %s", f.Latency)
+	}
+	if f.Status != 0 && f.Class != "ok" {
 		what += " " + strconv.Itoa(int(f.Status))
 	}
 	if len(via) > 0 {

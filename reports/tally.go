@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/scenarios/spec"
 )
 
 // maxOffset bounds a record's intended send time: anything later is a
@@ -26,10 +27,20 @@ type tally struct {
 	lat, lag           histogram
 	gateways, backends [256]int64 // successful requests by name index
 	end                time.Duration
+	lastIntended       time.Duration
 	seconds            []Second
+	secs               []secAcc // beside seconds: what becomes ByClass and the quantiles
+	probes             []*probe
+	sc                 *spec.Scenario
 
 	failed      int64
 	first, last ledger.Record // failures with the lowest and highest intended time
+}
+
+// secAcc accumulates one second's failures by class and latencies.
+type secAcc struct {
+	byClass [16]int64
+	lat     secHist
 }
 
 func newTally(meta ledger.Meta, windows []*window) *tally {
@@ -46,6 +57,10 @@ func (t *tally) add(r ledger.Record) error {
 	}
 	t.total++
 	t.end = max(t.end, r.End())
+	t.lastIntended = max(t.lastIntended, r.Intended)
+	for _, p := range t.probes {
+		p.add(r)
+	}
 	if r.Flags&ledger.FlagRetried != 0 {
 		t.retried++
 	}
@@ -55,8 +70,9 @@ func (t *tally) add(r ledger.Record) error {
 	sec := int(r.Intended / time.Second)
 	if sec >= len(t.seconds) {
 		t.seconds = append(t.seconds, make([]Second, sec+1-len(t.seconds))...)
+		t.secs = append(t.secs, make([]secAcc, sec+1-len(t.secs))...)
 	}
-	s := &t.seconds[sec]
+	s, acc := &t.seconds[sec], &t.secs[sec]
 	if r.OK() {
 		t.ok++
 		t.lat.add(r.Latency)
@@ -64,9 +80,11 @@ func (t *tally) add(r ledger.Record) error {
 		t.backends[r.Backend]++
 		s.OK++
 		s.MaxLatency = max(s.MaxLatency, Duration(r.Latency))
+		acc.lat.add(r.Latency)
 		return nil
 	}
 	s.Failed++
+	acc.byClass[r.Class&15]++
 	t.byClass[r.Class]++
 	if t.failed == 0 || earlier(r, t.first) {
 		t.first = r
@@ -78,6 +96,12 @@ func (t *tally) add(r ledger.Record) error {
 	for _, w := range t.windows {
 		if w.contains(r.Intended) {
 			w.failed++
+		}
+		if w.inScope(r.Intended) {
+			if w.scopeFailed == 0 || r.Intended > w.lastFail {
+				w.lastFail = r.Intended
+			}
+			w.scopeFailed++
 		}
 	}
 	return nil
@@ -97,6 +121,7 @@ func (t *tally) failure(r ledger.Record) *Failure {
 		Seq:     r.Seq,
 		At:      Duration(r.Intended),
 		Class:   r.Class.String(),
+		Latency: Duration(r.Latency),
 		Status:  r.Status,
 		LB:      ledger.Name(t.meta.LBs, r.LB),
 		Gateway: ledger.Name(t.meta.Gateways, r.Gateway),
@@ -141,18 +166,78 @@ func (t *tally) fill(v *Verdict) {
 			v.ServedBy.Backends[cmp.Or(ledger.Name(t.meta.Backends, uint8(i)), unknown)] += n
 		}
 	}
-	v.Faults = make([]FaultWindow, 0, len(t.windows))
-	for _, w := range t.windows {
-		f := FaultWindow{Name: w.name, Kind: w.kind, Failed: w.failed}
-		if w.inject != (time.Time{}) {
-			f.Inject = ptr(w.inject.UTC())
+	for i := range t.seconds {
+		s, acc := &t.seconds[i], &t.secs[i]
+		s.P50 = Duration(acc.lat.quantile(0.50, s.MaxLatency.D()))
+		s.P99 = Duration(acc.lat.quantile(0.99, s.MaxLatency.D()))
+		for c, n := range acc.byClass {
+			if n > 0 {
+				if s.ByClass == nil {
+					s.ByClass = map[string]int64{}
+				}
+				s.ByClass[ledger.Class(c).String()] += n
+			}
 		}
-		if w.reverted {
-			f.Revert = ptr(w.revert.UTC())
-		}
-		v.Faults = append(v.Faults, f)
 	}
+	t.secs = nil
 	v.Timeline = t.seconds
+}
+
+// failovers makes the second pass over the client ledger: for each injected
+// window, the first success after the scope's last failure (or at or after
+// the inject when none failed). The ledger is in completion order, not
+// intended order, hence a second pass rather than bookkeeping in the first.
+func (t *tally) failovers(path string) error {
+	var ws []*window
+	for _, w := range t.windows {
+		if w.injected() {
+			ws = append(ws, w)
+		}
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	return ledger.Scan(path, func(r ledger.Record) error {
+		if !r.OK() {
+			return nil
+		}
+		for _, w := range ws {
+			after := r.Intended > w.lastFail || (w.scopeFailed == 0 && r.Intended >= w.from)
+			if w.inScope(r.Intended) && after && (!w.steadyFound || r.Intended < w.steadyAt) {
+				w.steadyAt, w.steadyFound = r.Intended, true
+			}
+		}
+		return nil
+	})
+}
+
+// scopeEnd is where w's failover scope ends: the next inject, or the last
+// intended send time of the run.
+func (t *tally) scopeEnd(w *window) time.Duration {
+	if w.bounded {
+		return w.scopeEnd
+	}
+	return t.lastIntended
+}
+
+// failover returns w's failover for a steady period of steady, or nil if
+// w was not injected.
+func (t *tally) failover(w *window, steady time.Duration) *Failover {
+	if !w.injected() {
+		return nil
+	}
+	f := &Failover{SteadyFor: Duration(steady), Failed: w.scopeFailed}
+	if w.scopeFailed > 0 {
+		f.LastFailure = Duration(w.lastFail - w.from)
+	}
+	at := w.from
+	if w.scopeFailed > 0 {
+		at = w.steadyAt
+	}
+	if (w.scopeFailed == 0 || w.steadyFound) && t.scopeEnd(w)-at >= steady {
+		f.Steady = ptr(Duration(at - w.from))
+	}
+	return f
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -41,11 +41,17 @@ type Verdict struct {
 	// negative control.
 	Expect   string `json:"expect"`
 	Provider string `json:"provider"`
+	// Overrides are the --set key=value overrides applied to the scenario,
+	// in the order given.
+	Overrides []string `json:"overrides,omitempty"`
 	// Passed is true when there was at least one SLO and every SLO passed.
 	Passed bool      `json:"passed"`
 	Start  time.Time `json:"start"`
 	// Duration spans from the start to the end of the last request.
-	Duration       Duration        `json:"duration"`
+	Duration Duration `json:"duration"`
+	// Rate is the offered load in requests per second.
+	Rate           float64         `json:"rate"`
+	Topology       *Topology       `json:"topology,omitempty"`
 	Requests       Requests        `json:"requests"`
 	Latency        Latency         `json:"latency"`
 	ServedBy       ServedBy        `json:"servedBy"`
@@ -115,15 +121,38 @@ type Reconciliation struct {
 type FaultWindow struct {
 	Name   string     `json:"name"`
 	Kind   string     `json:"kind"`
+	Target string     `json:"target,omitempty"`
 	Inject *time.Time `json:"inject,omitempty"`
 	Revert *time.Time `json:"revert,omitempty"`
 	// Failed counts failed requests whose intended send time lies in the
 	// window.
 	Failed int64 `json:"failed"`
+	// LossBudget is the number of failed requests the plan allows this
+	// fault (see LossBudget).
+	LossBudget int64 `json:"lossBudget"`
+	// Failover is the client-side failover of an injected fault.
+	Failover *Failover `json:"failover,omitempty"`
+}
+
+// Failover measures, from the client's side, how long a fault hurt: its
+// scope runs from its inject to the next fault's inject (or the end of the
+// run), and every failed request intended in the scope is the fault's.
+type Failover struct {
+	// LastFailure is from the inject to the intended send time of the last
+	// failed request of the scope; 0 when none failed.
+	LastFailure Duration `json:"lastFailure"`
+	// Steady is from the inject to the return of steady success: the
+	// intended send time of the first successful request after the last
+	// failure (the inject when none failed), provided every request of the
+	// following SteadyFor succeeded and the scope lasted that long. Nil when
+	// success never became steady within the scope.
+	Steady    *Duration `json:"steady,omitempty"`
+	SteadyFor Duration  `json:"steadyFor"`
+	Failed    int64     `json:"failed"`
 }
 
 // SLO windows.
-const WindowRun = "run"
+const WindowRun = spec.WindowRun
 
 // SLOResult is the judgement of one SLO.
 type SLOResult struct {
@@ -135,6 +164,14 @@ type SLOResult struct {
 	Value     float64 `json:"value"`
 	Threshold string  `json:"threshold"`
 	Window    string  `json:"window"`
+	// Fault is the fault the window or the per-fault SLO is relative to.
+	Fault string `json:"fault,omitempty"`
+	// From and To bound the window as offsets from the start (intended
+	// send times, both included); To is absent for the end of the run.
+	From Duration  `json:"from"`
+	To   *Duration `json:"to,omitempty"`
+	// Details explain the measurement (shares per zone, budgets).
+	Details []string `json:"details,omitempty"`
 	// FirstFailure and LastFailure (by intended send time) and ActiveFault,
 	// the fault whose window held the first failure, explain a failed SLO.
 	FirstFailure *Failure `json:"firstFailure,omitempty"`
@@ -148,6 +185,8 @@ type Failure struct {
 	// At is the intended send time, offset from the start.
 	At      Duration `json:"at"`
 	Class   string   `json:"class"`
+	// Latency is from the intended send time to the end of the request.
+	Latency Duration `json:"latency"`
 	Status  uint16   `json:"status,omitempty"`
 	LB      string   `json:"lb,omitempty"`
 	Gateway string   `json:"gateway,omitempty"`
@@ -158,8 +197,34 @@ type Failure struct {
 type Second struct {
 	OK     int64 `json:"ok"`
 	Failed int64 `json:"failed"`
+	// ByClass counts the second's failed requests by error class.
+	ByClass map[string]int64 `json:"byClass,omitempty"`
+	// P50 and P99 are latency quantiles of the second's successful
+	// requests, within 4.5% and never understated.
+	P50 Duration `json:"p50"`
+	P99 Duration `json:"p99"`
 	// MaxLatency is the slowest successful request of the second.
 	MaxLatency Duration `json:"maxLatency"`
+}
+
+// Topology is the stack as the ledger names it: load balancers, and per
+// zone its nodes with their gateway replicas and backends.
+type Topology struct {
+	LBs   []string `json:"lbs"`
+	Zones []Zone   `json:"zones"`
+}
+
+// Zone is one zone of the topology.
+type Zone struct {
+	Name  string `json:"name"`
+	Nodes []Node `json:"nodes"`
+}
+
+// Node is one node of a zone.
+type Node struct {
+	Name     string   `json:"name"`
+	Gateways []string `json:"gateways"`
+	Backends []string `json:"backends,omitempty"`
 }
 
 // Evaluate computes the verdict of a run from its ledgers and fault events.
@@ -184,6 +249,8 @@ func Evaluate(in Input) (*Verdict, error) {
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}
 	t := newTally(meta, faultWindows(in.Scenario, in.Events, meta.Start))
+	t.sc = in.Scenario
+	t.probes = probesFor(in.Scenario, t.windows, meta)
 	if err := ledger.Scan(filepath.Join(in.LedgerDir, ledger.ClientFile), t.add); err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}
@@ -196,6 +263,11 @@ func Evaluate(in Input) (*Verdict, error) {
 		Start:         meta.Start.UTC(),
 	}
 	t.fill(v)
+	v.Rate = meta.Rate
+	v.Topology = topologyOf(meta)
+	if err := t.failovers(filepath.Join(in.LedgerDir, ledger.ClientFile)); err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
 	if len(in.BackendLedgers) > 0 {
 		for _, p := range in.BackendLedgers {
 			err := ledger.ScanBackend(p, func(r ledger.BackendRecord) error {
@@ -208,9 +280,10 @@ func Evaluate(in Input) (*Verdict, error) {
 		}
 		v.Reconciliation = t.rec.result()
 	}
+	fillFaults(v, t, in.Scenario)
 	v.SLOs = make([]SLOResult, 0, len(in.Scenario.SLOs))
-	for _, s := range in.Scenario.SLOs {
-		v.SLOs = append(v.SLOs, judge(s, t))
+	for _, p := range t.probes {
+		v.SLOs = append(v.SLOs, judge(p, t, v))
 	}
 	v.Passed = len(v.SLOs) > 0
 	for _, s := range v.SLOs {

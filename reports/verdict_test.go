@@ -76,11 +76,11 @@ func TestFailuresFailZeroLoss(t *testing.T) {
 	if zl.Passed || zl.Value != 5 || zl.Measured != "5 failed" || zl.Threshold != "0 failed" || zl.Window != "run" {
 		t.Errorf("zeroLoss = %+v", zl)
 	}
-	wantFirst := Failure{Seq: 120, At: Duration(1200 * time.Millisecond), Class: "eof", LB: "lb1", Gateway: "z1n1-gw0", Backend: "z1n1-be0"}
+	wantFirst := Failure{Seq: 120, At: Duration(1200 * time.Millisecond), Class: "eof", Latency: Duration(2 * time.Millisecond), LB: "lb1", Gateway: "z1n1-gw0", Backend: "z1n1-be0"}
 	if zl.FirstFailure == nil || *zl.FirstFailure != wantFirst {
 		t.Errorf("firstFailure = %+v, want %+v", zl.FirstFailure, wantFirst)
 	}
-	wantLast := Failure{Seq: 888, At: Duration(8880 * time.Millisecond), Class: "reset", LB: "lb1"}
+	wantLast := Failure{Seq: 888, At: Duration(8880 * time.Millisecond), Class: "reset", Latency: Duration(2 * time.Millisecond), LB: "lb1"}
 	if zl.LastFailure == nil || *zl.LastFailure != wantLast {
 		t.Errorf("lastFailure = %+v, want %+v", zl.LastFailure, wantLast)
 	}
@@ -241,7 +241,7 @@ func TestActiveFaultPrefersLatestInject(t *testing.T) {
 }
 
 func TestEvaluateRejectsBadInput(t *testing.T) {
-	if _, err := Evaluate(run{recs: steady(3, time.Millisecond)}.input(t, scenario(spec.SLO{Kind: "latency"}))); err == nil || !strings.Contains(err.Error(), `unknown SLO kind "latency"`) {
+	if _, err := Evaluate(run{recs: steady(3, time.Millisecond)}.input(t, scenario(spec.SLO{Kind: "p99Latency"}))); err == nil || !strings.Contains(err.Error(), `unknown SLO kind "p99Latency"`) {
 		t.Errorf("unknown SLO kind: err = %v", err)
 	}
 	recs := steady(3, time.Millisecond)

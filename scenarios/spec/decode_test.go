@@ -72,7 +72,7 @@ func TestDecodeFull(t *testing.T) {
 			{Name: "first-pod", Kind: FaultPodTerminate, At: sec(10), Target: "z2n3-gw1"},
 			{Name: FaultRollingRestart, Kind: FaultRollingRestart, At: sec(30), Target: TargetAll, MaxUnavailable: 2},
 		},
-		SLOs: []SLO{{Kind: SLOZeroLoss}, {Kind: SLOAvailability, Min: 0.999}},
+		SLOs: []SLO{{Kind: SLOZeroLoss, Window: WindowRun}, {Kind: SLOAvailability, Min: 0.999, Window: WindowRun}},
 	}
 	gotNoSource := *got
 	gotNoSource.Source = Source{}

@@ -16,6 +16,7 @@ import "time"
 //	         connectTimeout 1s, retries 3, drainTimeout 10s
 //	faults:  name = kind; maxUnavailable 1 where the kind takes it;
 //	         mode kill (zone-outage), refused (lb-kill)
+//	slos:    window run where the kind takes one; maxFailover steady 1s
 //
 // BodyBytes and Retries cannot be set to 0 from a file: 0 reads as unset.
 func (s *Scenario) Defaults() {
@@ -26,7 +27,6 @@ func (s *Scenario) Defaults() {
 	def(&l.ConnectTimeout, Duration(time.Second))
 	def(&l.IdleTimeout, Duration(time.Second))
 	def(&l.MaxWorkers, 10000)
-	l.defaultLoadShape()
 
 	st := &s.Stack
 	def(&st.GatewaysPerNode, 1)
@@ -49,6 +49,9 @@ func (s *Scenario) Defaults() {
 	def(&lb.Retries, 3)
 	def(&lb.DrainTimeout, Duration(10*time.Second))
 
+	for i := range s.SLOs {
+		s.SLOs[i].defaults()
+	}
 	for i := range s.Faults {
 		f := &s.Faults[i]
 		def(&f.Name, f.Kind)

@@ -212,15 +212,64 @@ type Fault struct {
 // SLO kinds; a new kind is a constant here plus a row in sloKinds
 // (validate.go).
 const (
-	SLOZeroLoss     = "zeroLoss"
-	SLOAvailability = "availability"
+	SLOZeroLoss       = "zeroLoss"
+	SLOAvailability   = "availability"
+	SLOMaxFailover    = "maxFailover"
+	SLOLatency        = "latency"
+	SLOThroughput     = "throughput"
+	SLOServedBy       = "servedBy"
+	SLOErrorBudget    = "errorBudget"
+	SLOReconciliation = "reconciliation"
 )
 
-// SLO is one objective evaluated on the ledger.
+// SLO windows, relative to a fault's inject and revert events: the whole
+// run; before the inject; from the inject to the revert plus Settle; after
+// the revert plus Settle to the end of the run.
+const (
+	WindowRun    = "run"
+	WindowBefore = "before"
+	WindowDuring = "during"
+	WindowAfter  = "after"
+)
+
+// SLO is one objective evaluated on the ledger. Which fields a kind takes is
+// in sloKinds (validate.go); the others must be left out.
 type SLO struct {
 	Kind string `yaml:"kind"`
-	// Min is the lower bound for ratio SLOs such as availability.
+	// Min is the lower bound for ratio SLOs: availability (ok/total) and
+	// throughput (worst second's successes / offered rate).
 	Min float64 `yaml:"min,omitempty"`
+	// Window is run (default), before, during or after; a window other
+	// than run is judged once per fault, or for Fault only.
+	Window string `yaml:"window,omitempty"`
+	// Fault restricts a per-fault SLO or a fault window to the fault of
+	// that name.
+	Fault string `yaml:"fault,omitempty"`
+	// Settle extends the during window past the revert (and so starts the
+	// after window later) by this long.
+	Settle Duration `yaml:"settle,omitempty"`
+	// Max is the upper bound of maxFailover (time to steady success) and
+	// latency (the quantile).
+	Max Duration `yaml:"max,omitempty"`
+	// Quantile is the latency quantile judged, in (0, 1): 0.99 for p99.
+	Quantile float64 `yaml:"quantile,omitempty"`
+	// Steady is how long every request must succeed for maxFailover to call
+	// success steady again (default 1s).
+	Steady Duration `yaml:"steady,omitempty"`
+	// Grace is how long after the inject servedBy still lets the lost
+	// target serve (requests already on their way).
+	Grace Duration `yaml:"grace,omitempty"`
+	// Tolerance is how far each surviving zone's share of the load may be
+	// from an equal share (servedBy), as a ratio: 0.1 is ±10 points; 0
+	// does not check the spread.
+	Tolerance float64 `yaml:"tolerance,omitempty"`
+	// Budget overrides the plan's loss budget per fault (errorBudget);
+	// 0 uses the plan's.
+	Budget int `yaml:"budget,omitempty"`
+	// Allowed reconciliation counts (reconciliation); 0 by default.
+	AllowFailedAfterBackend int `yaml:"allowFailedAfterBackend,omitempty"`
+	AllowDuplicates         int `yaml:"allowDuplicates,omitempty"`
+	AllowPhantoms           int `yaml:"allowPhantoms,omitempty"`
 }
 
 // Source locates a scenario and its fields in the file it came from.

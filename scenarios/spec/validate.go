@@ -61,12 +61,21 @@ type sloKind struct {
 	// min says the kind takes SLO.Min, a ratio in (0, 1]; other kinds
 	// reject it.
 	min bool
+	// params lists the other SLO fields (by YAML name) the kind takes;
+	// the rest must be left out. See checkSLO (slo.go).
+	params []string
 }
 
 // sloKinds is the one table of SLO kinds the model knows.
 var sloKinds = []sloKind{
-	{name: SLOZeroLoss},
-	{name: SLOAvailability, min: true},
+	{name: SLOZeroLoss, params: windowParams},
+	{name: SLOAvailability, min: true, params: windowParams},
+	{name: SLOMaxFailover, params: []string{"fault", "max", "steady"}},
+	{name: SLOLatency, params: append([]string{"max", "quantile"}, windowParams...)},
+	{name: SLOThroughput, min: true, params: windowParams},
+	{name: SLOServedBy, params: []string{"fault", "grace", "tolerance"}},
+	{name: SLOErrorBudget, params: []string{"fault", "settle", "budget"}},
+	{name: SLOReconciliation, params: []string{"allowFailedAfterBackend", "allowDuplicates", "allowPhantoms"}},
 }
 
 func sloKindOf(name string) (sloKind, bool) {
@@ -109,6 +118,9 @@ func (s *Scenario) Validate() error {
 	c.load(&s.Load)
 	c.faults(s)
 	c.slos(s.SLOs)
+	for i, o := range s.SLOs {
+		c.sloParams(fmt.Sprintf("slos[%d]", i), o, s)
+	}
 	return c.probs.sorted()
 }
 
@@ -211,7 +223,6 @@ func (c *checker) load(l *Load) {
 	c.positive("load.connectTimeout", l.ConnectTimeout)
 	c.positive("load.idleTimeout", l.IdleTimeout)
 	c.atLeast("load.maxWorkers", l.MaxWorkers, 1)
-	c.loadShape(l)
 }
 
 func (c *checker) faults(s *Scenario) {
