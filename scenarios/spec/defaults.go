@@ -27,6 +27,7 @@ func (s *Scenario) Defaults() {
 	def(&l.ConnectTimeout, Duration(time.Second))
 	def(&l.IdleTimeout, Duration(time.Second))
 	def(&l.MaxWorkers, 10000)
+	l.defaultLoadShape()
 
 	st := &s.Stack
 	def(&st.GatewaysPerNode, 1)

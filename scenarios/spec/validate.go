@@ -223,6 +223,7 @@ func (c *checker) load(l *Load) {
 	c.positive("load.connectTimeout", l.ConnectTimeout)
 	c.positive("load.idleTimeout", l.IdleTimeout)
 	c.atLeast("load.maxWorkers", l.MaxWorkers, 1)
+	c.loadShape(l)
 }
 
 func (c *checker) faults(s *Scenario) {
