@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/gatecert/gatecert/scenarios/spec"
 )
 
 // all returns every offset of s.
@@ -148,5 +150,34 @@ func TestLagHistogram(t *testing.T) {
 		if b := lagBucket(us); lagUpper(b) < us || (b > 0 && lagUpper(b-1) >= us) {
 			t.Fatalf("value %d in bucket %d [.., %d]", us, b, lagUpper(b))
 		}
+	}
+}
+
+func TestScheduleOf(t *testing.T) {
+	s := ScheduleOf(spec.Load{Phases: []spec.LoadPhase{
+		{Shape: spec.ShapeRamp, From: 0, Rate: 100, Duration: spec.Duration(time.Second)},
+		{Rate: 10, Duration: spec.Duration(time.Second)},
+		{Shape: spec.ShapeSteps, Rate: 10, Step: 10, Steps: 2, Duration: spec.Duration(2 * time.Second)},
+	}})
+	if got := count(s); got != 50+10+10+20 || s.Duration() != 4*time.Second || phaseCount(s) != 3 {
+		t.Errorf("%d requests over %v in %d phases", got, s.Duration(), phaseCount(s))
+	}
+	if got := count(ScheduleOf(spec.Load{Rate: 7, Duration: spec.Duration(2 * time.Second)})); got != 14 {
+		t.Errorf("constant: %d requests", got)
+	}
+}
+
+func TestConfigOf(t *testing.T) {
+	l := spec.Load{Rate: 50, Duration: spec.Duration(time.Second), Method: "POST", LBPolicy: spec.LBPolicyFailover,
+		Connection: spec.ConnectionClose, TLS: spec.LoadTLS{Enabled: true, Resumption: true, Key: spec.KeyRSA}}
+	cfg := ConfigOf(l, nil)
+	if cfg.LBPolicy != PolicyFailover || !cfg.DisableKeepAlive || cfg.TLS == nil || cfg.TLS.InsecureSkipVerify || !cfg.TLSResumption || cfg.HTTP2 {
+		t.Errorf("config %+v", cfg)
+	}
+	if count(cfg.Schedule) != 50 {
+		t.Errorf("schedule has %d requests", count(cfg.Schedule))
+	}
+	if ConfigOf(spec.Load{Rate: 1, Duration: spec.Duration(time.Second)}, nil).TLS != nil {
+		t.Error("TLS without tls.enabled")
 	}
 }

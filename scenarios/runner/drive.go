@@ -45,25 +45,27 @@ func (st *state) drive(ctx context.Context, topo topology.Topology) error {
 }
 
 func (st *state) loadConfig(topo topology.Topology) loadgen.Config {
-	l := st.s.Load
-	var targets []string
-	for _, lb := range topo.LBs() {
-		targets = append(targets, lb.Addr)
+	// A topology that terminates TLS at its gateways offers the CA that
+	// signed their certificates; the client trusts nothing else.
+	var caPEM []byte
+	if ca, ok := topo.(interface{ CACertPEM() []byte }); ok {
+		caPEM = ca.CACertPEM()
 	}
-	zones := map[string]string{}
+	cfg := loadgen.ConfigOf(st.s.Load, caPEM)
+	for _, lb := range topo.LBs() {
+		cfg.Targets = append(cfg.Targets, lb.Addr)
+	}
+	cfg.Zones = map[string]string{}
 	for _, g := range topo.Gateways() {
-		zones[g.Name] = g.Zone
+		cfg.Zones[g.Name] = g.Zone
 	}
 	for _, b := range topo.Backends() {
-		zones[b.Name] = b.Zone
+		cfg.Zones[b.Name] = b.Zone
 	}
-	return loadgen.Config{
-		Targets: targets, Rate: float64(l.Rate), Duration: l.Duration.D(), Method: l.Method,
-		BodyBytes: l.BodyBytes, Timeout: l.Timeout.D(), ConnectTimeout: l.ConnectTimeout.D(),
-		IdleTimeout: l.IdleTimeout.D(), MaxWorkers: l.MaxWorkers, Dial: topo.Dial,
-		LedgerDir: st.dir, VegetaResults: true, Zones: zones,
-		Progress: func(s loadgen.Stats) { st.progress("load", s) },
-	}
+	cfg.Dial = topo.Dial
+	cfg.LedgerDir, cfg.VegetaResults = st.dir, true
+	cfg.Progress = func(s loadgen.Stats) { st.progress("load", s) }
+	return cfg
 }
 
 // progress reports a snapshot to the runner's Progress callback.
