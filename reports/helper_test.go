@@ -119,7 +119,7 @@ func fail(recs []ledger.Record, c ledger.Class, seqs ...uint32) {
 // run is a synthetic run on disk.
 type run struct {
 	recs     []ledger.Record
-	backends [][]uint32 // seqs each backend received, in order
+	backends [][]uint32   // seqs each backend received, in order
 	meta     *ledger.Meta // testMeta() when nil
 }
 

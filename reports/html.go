@@ -31,7 +31,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"describe": describe,
 	"offset":   func(t *time.Time, start time.Time) string { return offset(*t, start) },
 	"short":    short,
-	"served": func(by map[string]int64, name string) int64 { return by[name] },
+	"served":   func(by map[string]int64, name string) int64 { return by[name] },
 }).Parse(reportTmpl))
 
 // chartData is what report.js plots: one entry per second of the timeline.

@@ -35,7 +35,7 @@ type probe struct {
 
 	// Offending successful requests: slower than the latency bound, or
 	// served by what a fault took out.
-	offN               int64
+	offN              int64
 	offFirst, offLast ledger.Record
 }
 

@@ -183,8 +183,8 @@ type SLOResult struct {
 type Failure struct {
 	Seq uint32 `json:"seq"`
 	// At is the intended send time, offset from the start.
-	At      Duration `json:"at"`
-	Class   string   `json:"class"`
+	At    Duration `json:"at"`
+	Class string   `json:"class"`
 	// Latency is from the intended send time to the end of the request.
 	Latency Duration `json:"latency"`
 	Status  uint16   `json:"status,omitempty"`

@@ -22,6 +22,10 @@ const usage = `gatecert — chaos and performance certification of HA ingress ga
 
 Usage:
   gatecert run [flags] SCENARIO.yaml|DIR ...   run scenarios (default: the embedded catalogue)
+  gatecert plan [flags] SCENARIO.yaml|DIR ...  print the resolved scenarios without running them
+  gatecert report [-evaluate] DIR ...          re-render summary.md, junit.xml, report.html of stored runs
+  gatecert compare [flags] BASELINE CURRENT    compare two runs; Markdown table; exit 1 on regression
+  gatecert history DIR ...                     trend table across runs (e.g. nightly)
   gatecert clean                               remove what dead runs left behind
   gatecert version
 
@@ -42,6 +46,14 @@ func dispatch(args []string) int {
 		return cmdRun(args[1:])
 	case "clean":
 		return cmdClean(args[1:])
+	case "plan":
+		return cmdPlan(args[1:])
+	case "report":
+		return cmdReport(args[1:])
+	case "compare":
+		return cmdCompare(args[1:])
+	case "history":
+		return cmdHistory(args[1:])
 	case "echo": // hidden: the backend the local provider starts in each node
 		return echo.Main(args[1:])
 	case "version":

@@ -29,6 +29,8 @@ type runFlags struct {
 	// certify: the exit code says whether every scenario met its declared
 	// expectation (good profiles pass, negative controls are flagged).
 	certify bool
+	// sets are the --set key=value overrides, applied to every scenario.
+	sets setFlags
 }
 
 func cmdRun(args []string) int {
@@ -40,6 +42,7 @@ func cmdRun(args []string) int {
 	fs.StringVar(&f.runID, "run-id", "", "run id (default: random)")
 	fs.BoolVar(&f.verbose, "v", false, "log every step")
 	fs.BoolVar(&f.quiet, "q", false, "no progress line")
+	fs.Var(&f.sets, "set", "override a scenario field by its YAML path, e.g. load.rate=500 or stack.gateway.preStop=2s (repeatable)")
 	fs.BoolVar(&f.certify, "certify", false, "exit 0 when every scenario met its `expect` (negative controls must fail), 1 otherwise")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: gatecert run [flags] [SCENARIO.yaml|DIR ...]\n\nWith no scenario, runs the embedded catalogue.")
@@ -57,6 +60,12 @@ func cmdRun(args []string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gatecert run:", err)
 		return exitBadInput
+	}
+	for _, s := range list {
+		if err := applyOverrides(s, f.sets); err != nil {
+			fmt.Fprintln(os.Stderr, "gatecert run:", err)
+			return exitBadInput
+		}
 	}
 	return runAll(f, list)
 }
@@ -86,12 +95,12 @@ func runAll(f runFlags, list []*spec.Scenario) int {
 		return exitEnv
 	}
 	fmt.Printf("run %s: %d scenario(s), artifacts in %s/%s\n", f.runID, len(list), f.out, f.runID)
-	return runList(ctx, r, list, f.certify)
+	return runList(ctx, r, list, f.certify, f.sets)
 }
 
 // runList runs each scenario in turn and prints its result line; the exit
 // code is the worst outcome.
-func runList(ctx context.Context, r *runner.Runner, list []*spec.Scenario, certify bool) int {
+func runList(ctx context.Context, r *runner.Runner, list []*spec.Scenario, certify bool, sets []string) int {
 	code := exitPass
 	var verdicts []*reports.Verdict
 	for _, s := range list {
@@ -104,6 +113,10 @@ func runList(ctx context.Context, r *runner.Runner, list []*spec.Scenario, certi
 		case res.Skipped != "":
 			fmt.Printf("SKIP  %s: %s\n", s.Name, res.Skipped)
 		default:
+			if err := recordOverrides(res.Dir, res.Verdict, sets); err != nil {
+				fmt.Fprintln(os.Stderr, "record overrides:", err)
+				code = max(code, exitEnv)
+			}
 			fmt.Println(reports.FormatLine(res.Verdict))
 			verdicts = append(verdicts, res.Verdict)
 			if !outcomeOK(res.Verdict, s, certify) {
