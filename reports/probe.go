@@ -121,8 +121,12 @@ func probesFor(sc *spec.Scenario, ws []*window, meta ledger.Meta) []*probe {
 		out = append(out, mine...)
 	}
 	for _, p := range out {
-		if p.gateways != nil && p.w != nil {
-			p.lostGw, p.lostLB = lost(p.w.target, meta)
+		if p.gateways != nil {
+			target := ""
+			if p.w != nil {
+				target = p.w.target
+			}
+			p.lostGw, p.lostLB = lost(target, meta)
 		}
 	}
 	return out

@@ -214,3 +214,12 @@ func TestLossBudget(t *testing.T) {
 		}
 	}
 }
+
+func TestServedByBalanceOnly(t *testing.T) {
+	// No fault: servedBy with a tolerance judges the spread over the run.
+	recs := steady(100, 10*time.Millisecond) // round robin over z1 and z2
+	v := run{recs: recs}.evaluate(t, scenario(spec.SLO{Kind: spec.SLOServedBy, Tolerance: 0.05}))
+	if s := v.SLOs[0]; !s.Passed || s.Window != "run" || s.Measured != "largest deviation 0%" {
+		t.Errorf("got %+v", s)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatecert/gatecert/scenarios/spec"
 )
 
 // WriteSummary renders v as Markdown (summary.md): result, requests, failures
@@ -123,17 +125,20 @@ func WindowLabel(s SLOResult) string {
 	if s.Fault != "" {
 		l += " " + s.Fault
 	}
-	// Open ends are stored as the last included nanosecond: show them as
-	// the bound they stand for.
-	from := "+" + s.From.String()
-	if s.From.D()%time.Millisecond == 1 {
-		from = ">+" + (s.From.D() - 1).String()
+	// Windows hold intended send times, both ends included; an open end
+	// (before an inject, after a revert) is stored as the last or first
+	// nanosecond inside, and shown as the bound it stands for. Offsets are
+	// rounded to the millisecond here; verdict.json keeps them exact.
+	ms := func(d time.Duration) string { return d.Round(time.Millisecond).String() }
+	from := "+" + ms(s.From.D())
+	if s.Window == spec.WindowAfter {
+		from = ">+" + ms(s.From.D()-1)
 	}
 	to := "end"
 	if s.To != nil {
-		to = "+" + s.To.String()
-		if (s.To.D()+1)%time.Millisecond == 0 && s.To.D()%time.Millisecond != 0 {
-			to = "<+" + (s.To.D() + 1).String()
+		to = "+" + ms(s.To.D())
+		if s.Window == spec.WindowBefore || s.Window == "failover" {
+			to = "<+" + ms(s.To.D()+1)
 		}
 	}
 	return fmt.Sprintf("%s %s…%s", l, from, to)

@@ -31,7 +31,11 @@ func cmdReport(args []string) int {
 		fset.Usage()
 		return exitBadInput
 	}
-	dirs, err := verdictDirs(fset.Args())
+	find := verdictDirs
+	if *evaluate {
+		find = ledgerDirs
+	}
+	dirs, err := find(fset.Args())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gatecert report:", err)
 		return exitBadInput
@@ -51,7 +55,13 @@ func cmdReport(args []string) int {
 
 // verdictDirs returns every folder under roots that holds a verdict.json,
 // sorted.
-func verdictDirs(roots []string) ([]string, error) {
+func verdictDirs(roots []string) ([]string, error) { return dirsWith(roots, runner.VerdictFile) }
+
+// ledgerDirs returns every folder under roots that holds a client ledger,
+// sorted: what report -evaluate can judge, with or without a verdict.
+func ledgerDirs(roots []string) ([]string, error) { return dirsWith(roots, ledger.MetaFile) }
+
+func dirsWith(roots []string, file string) ([]string, error) {
 	var out []string
 	for _, r := range roots {
 		if _, err := os.Stat(r); err != nil {
@@ -61,7 +71,7 @@ func verdictDirs(roots []string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && d.Name() == runner.VerdictFile {
+			if !d.IsDir() && d.Name() == file {
 				out = append(out, filepath.Dir(p))
 			}
 			return nil
@@ -71,7 +81,7 @@ func verdictDirs(roots []string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no %s under %v", runner.VerdictFile, roots)
+		return nil, fmt.Errorf("no %s under %v", file, roots)
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
@@ -81,11 +91,17 @@ func verdictDirs(roots []string) ([]string, error) {
 // evaluate is set.
 func rerender(dir string, evaluate bool) (*reports.Verdict, error) {
 	v, err := reports.ReadJSON(filepath.Join(dir, runner.VerdictFile))
-	if err != nil {
+	switch {
+	case !evaluate && err != nil:
 		return nil, err
-	}
-	if !evaluate {
+	case !evaluate:
 		return v, runner.WriteRendered(dir, v)
+	case errors.Is(err, fs.ErrNotExist):
+		// A run that ended before its verdict: the run id is the parent
+		// folder's name (artifacts/<run-id>/<scenario>).
+		v = &reports.Verdict{RunID: filepath.Base(filepath.Dir(dir)), Provider: "local"}
+	case err != nil:
+		return nil, err
 	}
 	s, err := spec.LoadFile(filepath.Join(dir, "scenario.resolved.yaml"))
 	if err != nil {
