@@ -29,7 +29,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"result":   result,
 	"window":   WindowLabel,
 	"describe": describe,
-	"offset":   func(t *time.Time, start time.Time) string { return offset(*t, start) },
+	"offset":   func(t *time.Time, start time.Time) string { return "+" + t.Sub(start).Round(time.Millisecond).String() },
 	"short":    short,
 	"served":   func(by map[string]int64, name string) int64 { return by[name] },
 }).Parse(reportTmpl))

@@ -20,6 +20,8 @@
             ctx.fillRect(x0, top, Math.max(x1 - x0, 2), h);
             ctx.fillStyle = "#555";
             ctx.font = (12 * devicePixelRatio) + "px sans-serif";
+            ctx.textAlign = "left";
+            ctx.textBaseline = "alphabetic";
             ctx.fillText(f.name, x0 + 4, top + 14 * devicePixelRatio);
             bands++;
           });
@@ -37,7 +39,7 @@
       title: title, width: width, height: 260, plugins: [faultBands()],
       scales: { x: { time: false }, y: yopts || {} },
       axes: [{ label: "seconds from start" }, {}],
-      series: [{ label: "t" }].concat(series)
+      series: [{ label: "t" }].concat(series.map(function (s) { s.points = { show: false }; return s; }))
     };
     return new uPlot(opts, data, el);
   }
