@@ -1,0 +1,80 @@
+// Package kind_test runs the certification catalogue on a kind cluster per
+// scenario (fixtures/kind). It skips, with the reason, where there is no
+// container runtime or no MetalLB manifest; CI here does not run it.
+package kind_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/gatecert/gatecert/fixtures/kind"
+	"github.com/gatecert/gatecert/fixtures/kube"
+	"github.com/gatecert/gatecert/reports"
+	"github.com/gatecert/gatecert/scenarios"
+	"github.com/gatecert/gatecert/scenarios/runner"
+	"github.com/gatecert/gatecert/scenarios/spec"
+)
+
+func TestKind(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "gatecert kind provider")
+}
+
+// env is the suite's input, read once from the environment of the CI job.
+type env struct {
+	metallb, profile, config string
+}
+
+func readEnv() env {
+	return env{
+		metallb: os.Getenv("GATECERT_METALLB_MANIFEST"),
+		profile: os.Getenv("GATECERT_GATEWAY_PROFILE"),
+		config:  os.Getenv("GATECERT_KIND_CONFIG"),
+	}
+}
+
+var _ = Describe("certification catalogue on kind", Label("provider:kind"), func() {
+	list, err := scenarios.Load()
+	if err != nil {
+		panic(err) // the catalogue unit test names the problem
+	}
+	for _, s := range list {
+		It(s.Name, func(ctx SpecContext) {
+			if err := kind.Available(); err != nil {
+				Skip(err.Error())
+			}
+			e := readEnv()
+			if e.metallb == "" {
+				Skip("GATECERT_METALLB_MANIFEST is not set (path of MetalLB's metallb-native.yaml)")
+			}
+			root := os.Getenv("GATECERT_ARTIFACTS")
+			if root == "" {
+				root = filepath.Join("..", "..", "artifacts")
+			}
+			r := &runner.Runner{
+				Provider: &kind.Provider{
+					ConfigFile: e.config, MetalLBManifest: e.metallb, Profile: e.profile, Retain: true,
+					LoadImages: []string{kube.DefaultNginxImage, kube.DefaultEchoImage},
+				},
+				ArtifactsRoot: root,
+				RunID:         "k" + time.Now().UTC().Format("150405"),
+			}
+			res, err := r.Run(ctx, s)
+			Expect(err).NotTo(HaveOccurred())
+			if res.Skipped != "" {
+				Skip(res.Skipped)
+			}
+			AddReportEntry("verdict", reports.FormatLine(res.Verdict))
+			if s.Expect == spec.ExpectFail {
+				Expect(res.Verdict.Passed).To(BeFalse(), "negative control not detected")
+				return
+			}
+			Expect(res.Verdict.Passed).To(BeTrue(), reports.FormatLine(res.Verdict))
+		}, NodeTimeout(30*time.Minute))
+	}
+})
