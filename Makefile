@@ -54,6 +54,11 @@ N ?= 5
 fidelity: deps build
 	scripts/fidelity.sh $(N)
 
+## bench: gatecert's generator vs vegeta and wrk on a local nginx, plus Go
+## benchmarks of the hot paths (scripts/bench.sh; takes a few minutes).
+bench:
+	GO=$(GO) scripts/bench.sh
+
 clean:
 	-./$(BIN) clean
 	rm -rf bin

@@ -25,8 +25,16 @@ import (
 const metaVersion = 1
 
 // spinWindow is how long before a request's intended time the dispatcher
-// stops sleeping and yields in a loop instead, for send-time accuracy.
-const spinWindow = 50 * time.Microsecond
+// stops sleeping and yields in a loop instead, for send-time accuracy (Go
+// timers under 1 ms can fire up to a millisecond late). It spins only when
+// requests are at least spinMinGap apart: at higher rates a spinning
+// dispatcher would burn a core the target and the workers need (on two
+// cores, half the machine), and a timer that fires late just releases the
+// requests due meanwhile at once, each with its lag recorded.
+const (
+	spinWindow = 50 * time.Microsecond
+	spinMinGap = 150 * time.Microsecond
+)
 
 // Run offers cfg's load until the schedule ends or ctx is cancelled, then
 // waits for requests in flight (each is bounded by cfg.Timeout from its
@@ -125,13 +133,16 @@ func (a *attack) dispatch(ctx context.Context, start time.Time) {
 	timer.Stop()
 
 	n := uint64(0)
+	prev := time.Duration(math.MinInt64 / 2)
 	for ; n <= math.MaxUint32 && ctx.Err() == nil; n++ {
 		off, ok := a.cfg.Schedule.At(n)
 		if !ok {
 			break
 		}
 		j := a.job(n, start, off)
-		if !sleepUntil(ctx, timer, j.at) {
+		spin := off-prev >= spinMinGap
+		prev = off
+		if !sleepUntil(ctx, timer, j.at, spin) {
 			break // cancelled before request n was due: it was never scheduled
 		}
 		a.stats.scheduled.Add(1)
@@ -183,11 +194,15 @@ func phaseCount(s Schedule) int {
 	return 1
 }
 
-// sleepUntil waits for t: it sleeps until shortly before, then yields in a
-// loop. It returns false if ctx ends first.
-func sleepUntil(ctx context.Context, timer *time.Timer, t time.Time) bool {
-	if d := time.Until(t); d > spinWindow {
-		timer.Reset(d - spinWindow)
+// sleepUntil waits for t: it sleeps until shortly before, then, with spin,
+// yields in a loop. It returns false if ctx ends first.
+func sleepUntil(ctx context.Context, timer *time.Timer, t time.Time, spin bool) bool {
+	window := time.Duration(0)
+	if spin {
+		window = spinWindow
+	}
+	if d := time.Until(t); d > window {
+		timer.Reset(d - window)
 		select {
 		case <-ctx.Done():
 			timer.Stop()
