@@ -102,7 +102,7 @@ func TestKilledRunIsReapedByClean(t *testing.T) {
 	if left := netns.Remains(netns.DefaultStateRoot, runID); len(left) == 0 {
 		t.Fatal("SIGKILL left nothing behind; this test cannot show that clean works")
 	}
-	out, err := exec.Command(gatecertBin, "clean").CombinedOutput()
+	out, err := exec.Command(gatecertBin, "clean", "-run", runID).CombinedOutput()
 	if err != nil {
 		t.Fatalf("gatecert clean: %v\n%s", err, out)
 	}
