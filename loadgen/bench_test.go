@@ -39,7 +39,7 @@ func BenchmarkRun(b *testing.B) {
 	defer srv.Close()
 	const rate = 1e7
 	cfg := Config{
-		Targets: []string{srv.Listener.Addr().String()}, Method: http.MethodGet,
+		Targets: []string{srv.Listener.Addr().String()}, Method: http.MethodPost,
 		Schedule: Constant(rate, time.Duration(float64(b.N)/rate*1e9)+1), MaxWorkers: 64,
 		LedgerDir: b.TempDir(),
 	}

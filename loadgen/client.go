@@ -9,7 +9,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -32,6 +34,7 @@ type client struct {
 	bodyBytes int
 	timeout   time.Duration
 	urls      []string
+	parsed    []*url.URL // urls, parsed once; shared read-only by requests
 	rts       []http.RoundTripper
 	closers   []func()
 	gateways  *names
@@ -57,6 +60,7 @@ func newClient(cfg Config) *client {
 	}
 	for _, t := range cfg.Targets {
 		c.urls = append(c.urls, scheme+t+"/")
+		c.parsed = append(c.parsed, &url.URL{Scheme: strings.TrimSuffix(scheme, "://"), Host: t, Path: "/"})
 		if cfg.HTTP2 {
 			tr := &http2.Transport{
 				DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
@@ -183,16 +187,33 @@ func (c *client) do(ctx context.Context, seq uint64, lb int, intended time.Time,
 func (c *client) roundTrip(ctx context.Context, seq uint64, lb int) (*http.Response, error) {
 	// A body type net/http does not know, and no GetBody: the request is
 	// not replayable, so the transport never retries it behind our back.
-	req, err := http.NewRequestWithContext(ctx, c.method, c.urls[lb], &body{left: c.bodyBytes})
-	if err != nil {
-		// Unreachable: method and targets are validated up front.
-		return nil, err
+	// An empty body of a method Go never replays (POST, PUT, ...) is
+	// left nil: net/http would otherwise probe it with a goroutine and a
+	// timer per request.
+	u := c.parsed[lb]
+	req := &http.Request{
+		Method: c.method, URL: u, Host: u.Host,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{
+			HeaderID:     {strconv.FormatUint(seq, 10)},
+			"User-Agent": {"gatecert"},
+		},
+		ContentLength: int64(c.bodyBytes),
 	}
-	req.GetBody = nil
-	req.ContentLength = int64(c.bodyBytes)
-	req.Header.Set(HeaderID, strconv.FormatUint(seq, 10))
-	req.Header.Set("User-Agent", "gatecert")
-	return c.rts[lb].RoundTrip(req)
+	if c.bodyBytes > 0 || replayable(c.method) {
+		req.Body = &body{left: c.bodyBytes}
+	}
+	return c.rts[lb].RoundTrip(req.WithContext(ctx))
+}
+
+// replayable reports the methods net/http retries on its own when a
+// reused connection fails and the body is nil or rewindable.
+func replayable(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
 }
 
 // connectFailed reports an error of the TCP connect (refused, timed out,

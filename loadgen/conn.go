@@ -103,7 +103,8 @@ type conn struct {
 func (c *conn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if err != nil {
-		c.err.CompareAndSwap(nil, &err)
+		e := err // escapes only on this path: no allocation per read
+		c.err.CompareAndSwap(nil, &e)
 	}
 	return n, err
 }

@@ -154,3 +154,27 @@ func TestPhaseInLedger(t *testing.T) {
 }
 
 var _ http.Handler = (*echo)(nil)
+
+// TestRetryGuardEmptyPOST: a POST without a body goes out with a nil body
+// (no per-request probe); Go still never replays it, so every attempt the
+// server saw is a record and the keep-alive race shows as failures.
+func TestRetryGuardEmptyPOST(t *testing.T) {
+	var s closeSecond
+	cfg := Config{
+		Targets: []string{s.start(t)}, Rate: 40, Duration: 500 * time.Millisecond,
+		Method: http.MethodPost, MaxWorkers: 1, Timeout: time.Second, LedgerDir: t.TempDir(),
+	}
+	st, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := readLedger(t, cfg.LedgerDir)
+	if len(recs) != 20 || s.received.Load() != 20 || st.Failed < 8 {
+		t.Errorf("%d records, server saw %d, %d failed; want 20, 20, about half", len(recs), s.received.Load(), st.Failed)
+	}
+	for _, r := range recs {
+		if r.Flags&ledger.FlagRetried != 0 {
+			t.Errorf("seq %d retried", r.Seq)
+		}
+	}
+}

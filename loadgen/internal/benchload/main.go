@@ -50,6 +50,7 @@ type result struct {
 func main() {
 	target := flag.String("target", "127.0.0.1:8080", "host:port")
 	rate := flag.Float64("rate", 1000, "requests per second")
+	method := flag.String("method", "POST", "HTTP method (bodies are empty)")
 	dur := flag.Duration("duration", 5*time.Second, "run length")
 	maxLag := flag.Duration("max-lag", 5*time.Millisecond, "send-lag p99 above which the run is not sustained")
 	records := flag.Int64("records", 0, "write this many records through the ledger Writer instead of sending requests")
@@ -68,14 +69,14 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*target, *rate, *dur, *maxLag, *records, *dir); err != nil {
+	if err := run(*target, *method, *rate, *dur, *maxLag, *records, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "benchload:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(target string, rate float64, dur, maxLag time.Duration, records int64, dir string) error {
+func run(target, method string, rate float64, dur, maxLag time.Duration, records int64, dir string) error {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "benchload-")
 		if err != nil {
@@ -89,7 +90,7 @@ func run(target string, rate float64, dur, maxLag time.Duration, records int64, 
 	if records > 0 {
 		r, err = writeRecords(dir, records)
 	} else {
-		r, err = attack(dir, target, rate, dur, maxLag)
+		r, err = attack(dir, target, method, rate, dur, maxLag)
 	}
 	if err != nil {
 		return err
@@ -109,9 +110,9 @@ func run(target string, rate float64, dur, maxLag time.Duration, records int64, 
 	return json.NewEncoder(os.Stdout).Encode(r)
 }
 
-func attack(dir, target string, rate float64, dur, maxLag time.Duration) (result, error) {
+func attack(dir, target, method string, rate float64, dur, maxLag time.Duration) (result, error) {
 	st, err := loadgen.Run(context.Background(), loadgen.Config{
-		Targets: []string{target}, Rate: rate, Duration: dur, Method: "GET",
+		Targets: []string{target}, Rate: rate, Duration: dur, Method: method,
 		Timeout: 5 * time.Second, LedgerDir: dir, SaturationLag: maxLag,
 	})
 	if err != nil {
