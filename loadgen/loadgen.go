@@ -285,7 +285,9 @@ func (a *attack) progress() (stop func()) {
 			case <-done:
 				return
 			case <-t.C:
-				a.cfg.Progress(a.stats.Snapshot())
+				st := a.stats.Snapshot()
+				st.Saturated, st.SaturationReason = saturation(st, a.cfg.SaturationLag, a.cfg.MaxWorkers)
+				a.cfg.Progress(st)
 			}
 		}
 	}()

@@ -46,8 +46,8 @@ type counters struct {
 	lag                                  lagHistogram
 }
 
-// Snapshot reads the counters; safe while the run goes on. Saturation is
-// judged at the end of a run (see attack.saturation).
+// Snapshot reads the counters; safe while the run goes on. It leaves
+// Saturated unset: Run and the progress callback judge it (saturation).
 func (c *counters) Snapshot() Stats {
 	return Stats{
 		Scheduled:        c.scheduled.Load(),
