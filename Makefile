@@ -59,6 +59,21 @@ fidelity: deps build
 bench:
 	GO=$(GO) scripts/bench.sh
 
+## kind-offline: the air-gapped kind toolchain (README "Air-gapped kind path"):
+## a private Docker daemon, Kubernetes and its images built from Go modules and
+## Debian packages, the kind node image. Cached under /var/cache/gatecert-kind
+## (cold: most of an hour on 2 cores; warm: seconds). Not part of .ci/run.
+.PHONY: kind-offline kind-offline-clean e2e-kind
+kind-offline:
+	scripts/kind-offline/kind-offline.sh
+
+kind-offline-clean:
+	scripts/kind-offline/clean.sh
+
+## e2e-kind: the kind suite on the offline toolchain (needs make kind-offline).
+e2e-kind:
+	GINKGO_FLAGS="$(GINKGO_FLAGS)" scripts/kind-offline/e2e-kind.sh
+
 clean:
 	-./$(BIN) clean
 	rm -rf bin
