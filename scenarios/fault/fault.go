@@ -248,7 +248,12 @@ func terminate(ctx context.Context, pt topology.PodTerminator, name string, rec 
 
 // rollingRestart replaces every targeted replica, MaxUnavailable at a time,
 // each batch waiting until its replacements are ready in every LB (the
-// Deployment controller's behaviour without surge).
+// Deployment controller's behaviour without surge). maxSurge is not
+// offered: the local provider's replicas are fixed slots (one listen port
+// each, named in every LB's config), so a surge pod would have to be a
+// provisioned spare, which is what the scale fault uses; faking surge by
+// starting the replacement before the old pod stops would not be the
+// same thing on one port.
 func rollingRestart(ctx context.Context, topo topology.Topology, f spec.Fault, rec spec.Recorder) error {
 	pt := topo.(topology.PodTerminator)
 	names := targets(topo, f)
