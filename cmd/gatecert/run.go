@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -31,19 +30,21 @@ type runFlags struct {
 	certify bool
 	// sets are the --set key=value overrides, applied to every scenario.
 	sets setFlags
+	kube kubeFlags
 }
 
 func cmdRun(args []string) int {
 	var f runFlags
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.StringVar(&f.out, "o", "artifacts", "artifacts folder; results go to DIR/<run-id>/<scenario>/")
-	fs.StringVar(&f.provider, "provider", "local", "where to run: local")
+	fs.StringVar(&f.provider, "provider", "local", "where to run: local, kind or cluster")
 	fs.StringVar(&f.only, "only", "", "comma-separated scenario names to run (default: all given)")
 	fs.StringVar(&f.runID, "run-id", "", "run id (default: random)")
 	fs.BoolVar(&f.verbose, "v", false, "log every step")
 	fs.BoolVar(&f.quiet, "q", false, "no progress line")
 	fs.Var(&f.sets, "set", "override a scenario field by its YAML path, e.g. load.rate=500 or stack.gateway.preStop=2s (repeatable)")
 	fs.BoolVar(&f.certify, "certify", false, "exit 0 when every scenario met its `expect` (negative controls must fail), 1 otherwise")
+	f.kube.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: gatecert run [flags] [SCENARIO.yaml|DIR ...]\n\nWith no scenario, runs the embedded catalogue.")
 		fs.PrintDefaults()
@@ -71,8 +72,10 @@ func cmdRun(args []string) int {
 }
 
 func runAll(f runFlags, list []*spec.Scenario) int {
-	if f.provider != "local" {
-		fmt.Fprintf(os.Stderr, "gatecert run: provider %q is not available in this build (available: local)\n", f.provider)
+	switch f.provider {
+	case "local", "kind", "cluster":
+	default:
+		fmt.Fprintf(os.Stderr, "gatecert run: unknown provider %q (want local, kind or cluster)\n", f.provider)
 		return exitBadInput
 	}
 	if f.runID == "" {
@@ -84,10 +87,12 @@ func runAll(f runFlags, list []*spec.Scenario) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := newLogger(f.verbose)
-	if removed, err := netns.ReapAll(netns.DefaultStateRoot); err != nil {
-		log.Warn("reaping leftovers of dead runs", "err", err)
-	} else if len(removed) > 0 {
-		log.Info("removed leftovers of dead runs", "runs", len(removed))
+	if f.provider == "local" {
+		if removed, err := netns.ReapAll(netns.DefaultStateRoot); err != nil {
+			log.Warn("reaping leftovers of dead runs", "err", err)
+		} else if len(removed) > 0 {
+			log.Info("removed leftovers of dead runs", "runs", len(removed))
+		}
 	}
 	r, err := newRunner(f, log)
 	if err != nil {
@@ -139,15 +144,12 @@ func runList(ctx context.Context, r *runner.Runner, list []*spec.Scenario, certi
 }
 
 func newRunner(f runFlags, log *slog.Logger) (*runner.Runner, error) {
-	self, err := os.Executable()
+	p, err := newProvider(f, log)
 	if err != nil {
-		return nil, fmt.Errorf("find own executable (needed to start echo backends): %w", err)
-	}
-	if os.Geteuid() != 0 {
-		return nil, errors.New("the local provider needs root (network namespaces); run as root or with sudo")
+		return nil, err
 	}
 	r := &runner.Runner{
-		Provider:      &netns.Provider{EchoCommand: []string{self, "echo"}, Log: log},
+		Provider:      p,
 		ArtifactsRoot: f.out,
 		RunID:         f.runID,
 		Log:           log,
