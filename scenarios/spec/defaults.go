@@ -18,11 +18,13 @@ import "time"
 //	         mode kill (zone-outage), refused (lb-kill)
 //	slos:    window run where the kind takes one; maxFailover steady 1s
 //
-// BodyBytes and Retries cannot be set to 0 from a file: 0 reads as unset.
+// Fields where 0 is meaningful (bodyBytes, lb.retries, lb.drainTimeout)
+// take their default only when absent from the file; a scenario built in
+// code has no source lines, so there 0 still reads as unset.
 func (s *Scenario) Defaults() {
 	l := &s.Load
 	def(&l.Method, "POST")
-	def(&l.BodyBytes, 64)
+	defUnset(s, "load.bodyBytes", &l.BodyBytes, 64)
 	def(&l.Timeout, Duration(10*time.Second))
 	def(&l.ConnectTimeout, Duration(time.Second))
 	def(&l.IdleTimeout, Duration(time.Second))
@@ -47,8 +49,8 @@ func (s *Scenario) Defaults() {
 	def(&lb.HealthCheck.Rise, 2)
 	def(&lb.HealthCheck.Fall, 2)
 	def(&lb.ConnectTimeout, Duration(time.Second))
-	def(&lb.Retries, 3)
-	def(&lb.DrainTimeout, Duration(10*time.Second))
+	defUnset(s, "stack.lb.retries", &lb.Retries, 3)
+	defUnset(s, "stack.lb.drainTimeout", &lb.DrainTimeout, Duration(10*time.Second))
 
 	for i := range s.SLOs {
 		s.SLOs[i].defaults()
@@ -71,4 +73,13 @@ func def[T comparable](p *T, v T) {
 	if *p == zero {
 		*p = v
 	}
+}
+
+// defUnset is def for fields whose zero is a real setting: it defaults only
+// when the file did not mention the field.
+func defUnset[T comparable](s *Scenario, path string, p *T, v T) {
+	if _, set := s.Source.Lines[path]; set {
+		return
+	}
+	def(p, v)
 }

@@ -72,7 +72,7 @@ func TestValidateStackFaultKnobs(t *testing.T) {
 	want := strings.Join([]string{
 		"stack.gateway.cpuLimit: must be at least 0.01 cores (or 0: unlimited)",
 		"stack.gateway.upstreamTimeout: must be > 0",
-		"stack.lb.drainTimeout: must be > 0",
+		"stack.lb.drainTimeout: must be >= 0",
 	}, "\n")
 	got := ""
 	if err := s.Validate(); err != nil {

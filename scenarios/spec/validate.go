@@ -199,7 +199,7 @@ func (c *checker) stack(st *StackProfile) {
 	c.atLeast("stack.lb.healthCheck.fall", lb.HealthCheck.Fall, 1)
 	c.positive("stack.lb.connectTimeout", lb.ConnectTimeout)
 	c.atLeast("stack.lb.retries", lb.Retries, 0)
-	c.positive("stack.lb.drainTimeout", lb.DrainTimeout)
+	c.notNegative("stack.lb.drainTimeout", lb.DrainTimeout) // 0: a leaving LB cuts its connections at once
 }
 
 func (c *checker) load(l *Load) {
