@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gatecert/gatecert/loadgen/ledger"
@@ -24,17 +25,12 @@ import (
 // metaVersion is the ledger.json version this package writes.
 const metaVersion = 1
 
-// spinWindow is how long before a request's intended time the dispatcher
-// stops sleeping and yields in a loop instead, for send-time accuracy (Go
-// timers under 1 ms can fire up to a millisecond late). It spins only when
-// requests are at least spinMinGap apart: at higher rates a spinning
-// dispatcher would burn a core the target and the workers need (on two
-// cores, half the machine), and a timer that fires late just releases the
-// requests due meanwhile at once, each with its lag recorded.
-const (
-	spinWindow = 50 * time.Microsecond
-	spinMinGap = 150 * time.Microsecond
-)
+// kernelSleep is how much of a wait the dispatcher sleeps in the kernel
+// instead of on a Go timer: Go timers wait in the netpoller in whole
+// milliseconds, so one under 1 ms can fire up to a millisecond late when
+// the process is idle; nanosleep(2) on the dispatcher's own thread wakes
+// within the timer slack (~50 µs) and burns no CPU, unlike spinning.
+const kernelSleep = 2 * time.Millisecond
 
 // Run offers cfg's load until the schedule ends or ctx is cancelled, then
 // waits for requests in flight (each is bounded by cfg.Timeout from its
@@ -132,17 +128,19 @@ func (a *attack) dispatch(ctx context.Context, start time.Time) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 
+	// The kernel sleeps of sleepUntil block this thread, not another
+	// goroutine's.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+
 	n := uint64(0)
-	prev := time.Duration(math.MinInt64 / 2)
 	for ; n <= math.MaxUint32 && ctx.Err() == nil; n++ {
 		off, ok := a.cfg.Schedule.At(n)
 		if !ok {
 			break
 		}
 		j := a.job(n, start, off)
-		spin := off-prev >= spinMinGap
-		prev = off
-		if !sleepUntil(ctx, timer, j.at, spin) {
+		if !sleepUntil(ctx, timer, j.at) {
 			break // cancelled before request n was due: it was never scheduled
 		}
 		a.stats.scheduled.Add(1)
@@ -194,29 +192,31 @@ func phaseCount(s Schedule) int {
 	return 1
 }
 
-// sleepUntil waits for t: it sleeps until shortly before, then, with spin,
-// yields in a loop. It returns false if ctx ends first.
-func sleepUntil(ctx context.Context, timer *time.Timer, t time.Time, spin bool) bool {
-	window := time.Duration(0)
-	if spin {
-		window = spinWindow
-	}
-	if d := time.Until(t); d > window {
-		timer.Reset(d - window)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return false
-		case <-timer.C:
-		}
-	}
-	for time.Now().Before(t) {
+// sleepUntil waits for t: on the Go timer until kernelSleep before, then
+// in nanosleep(2). It returns false if ctx ends first (noticed within
+// kernelSleep at worst).
+func sleepUntil(ctx context.Context, timer *time.Timer, t time.Time) bool {
+	for {
 		if ctx.Err() != nil {
 			return false
 		}
-		runtime.Gosched()
+		d := time.Until(t)
+		switch {
+		case d <= 0:
+			return true
+		case d > kernelSleep:
+			timer.Reset(d - kernelSleep/2)
+			select {
+			case <-ctx.Done():
+				timer.Stop()
+				return false
+			case <-timer.C:
+			}
+		default:
+			ts := syscall.NsecToTimespec(int64(d))
+			_ = syscall.Nanosleep(&ts, nil) // EINTR or done: the loop looks at the clock
+		}
 	}
-	return true
 }
 
 func (a *attack) worker(ctx context.Context, wg *sync.WaitGroup, first job, work <-chan job) {

@@ -26,20 +26,23 @@ import (
 
 // result is what one run prints.
 type result struct {
-	Mode         string  `json:"mode"`
-	Rate         float64 `json:"rate,omitempty"`
-	Requests     int64   `json:"requests"`
-	OK           int64   `json:"ok"`
-	Failed       int64   `json:"failed"`
-	NotSent      int64   `json:"notSent"`
-	SendSeconds  float64 `json:"sendSeconds"` // first to last actual send
-	Achieved     float64 `json:"achieved"`    // requests / SendSeconds
-	LagP50us     float64 `json:"lagP50us"`
-	LagP99us     float64 `json:"lagP99us"`
-	LagMaxUs     float64 `json:"lagMaxUs"`
-	Saturated    bool    `json:"saturated"`
-	Reason       string  `json:"reason,omitempty"`
-	Sustained    bool    `json:"sustained"`
+	Mode        string  `json:"mode"`
+	Rate        float64 `json:"rate,omitempty"`
+	Requests    int64   `json:"requests"`
+	OK          int64   `json:"ok"`
+	Failed      int64   `json:"failed"`
+	NotSent     int64   `json:"notSent"`
+	SendSeconds float64 `json:"sendSeconds"` // first to last actual send
+	Achieved    float64 `json:"achieved"`    // requests / SendSeconds
+	LagP50us    float64 `json:"lagP50us"`
+	LagP99us    float64 `json:"lagP99us"`
+	LagMaxUs    float64 `json:"lagMaxUs"`
+	Saturated   bool    `json:"saturated"`
+	Reason      string  `json:"reason,omitempty"`
+	Sustained   bool    `json:"sustained"`
+	// Achieving is vegeta's criterion: no errors, achieved >= 99% of
+	// offered, whatever the send lag.
+	Achieving    bool    `json:"achieving"`
 	CPUSeconds   float64 `json:"cpuSeconds"`
 	CPUPerReqUs  float64 `json:"cpuPerReqUs"`
 	LedgerBytes  int64   `json:"ledgerBytes"`
@@ -142,7 +145,8 @@ func attack(dir, target, method string, rate float64, dur, maxLag time.Duration)
 		r.SendSeconds = (last - first).Seconds()
 		r.Achieved = float64(n-1) / r.SendSeconds
 	}
-	r.Sustained = r.Failed == 0 && r.NotSent == 0 && !r.Saturated && r.Achieved >= 0.99*rate
+	r.Achieving = r.Failed == 0 && r.NotSent == 0 && r.Achieved >= 0.99*rate
+	r.Sustained = r.Achieving && !r.Saturated
 	return r, nil
 }
 
