@@ -64,6 +64,9 @@ func Classes() []Class {
 // Flag bits of a record.
 const (
 	// FlagReused: the request went out on a reused (keep-alive) connection.
+	// With HTTP/2, which multiplexes requests over one connection, every
+	// request but the connection's first stream is reused, concurrent or
+	// not; the first one is new (it paid for the connect and handshake).
 	FlagReused uint8 = 1 << iota
 	// FlagRetried: the HTTP client attempted the request more than once
 	// (Go's transparent retry); the ledger keeps it visible.

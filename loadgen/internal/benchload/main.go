@@ -7,10 +7,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -22,6 +25,7 @@ import (
 
 	"github.com/gatecert/gatecert/loadgen"
 	"github.com/gatecert/gatecert/loadgen/ledger"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // result is what one run prints.
@@ -57,6 +61,7 @@ func main() {
 	dur := flag.Duration("duration", 5*time.Second, "run length")
 	maxLag := flag.Duration("max-lag", 5*time.Millisecond, "send-lag p99 above which the run is not sustained")
 	records := flag.Int64("records", 0, "write this many records through the ledger Writer instead of sending requests")
+	vegetaFile := flag.String("vegeta", "", "judge this vegeta results file (attack at -rate) by the same criteria instead of sending requests")
 	dir := flag.String("dir", "", "ledger directory (default: a temporary one, removed)")
 	prof := flag.String("cpuprofile", "", "write a CPU profile here")
 	flag.Parse()
@@ -71,6 +76,17 @@ func main() {
 			os.Exit(1)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *vegetaFile != "" {
+		r, err := judgeVegeta(*vegetaFile, *rate, *maxLag)
+		if err == nil {
+			err = json.NewEncoder(os.Stdout).Encode(r)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchload:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(*target, *method, *rate, *dur, *maxLag, *records, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "benchload:", err)
@@ -187,6 +203,60 @@ func writeRecords(dir string, n int64) (result, error) {
 	}
 	el := time.Since(start).Seconds()
 	return result{Mode: "records", Requests: n, OK: n, SendSeconds: el, Achieved: float64(n) / el}, nil
+}
+
+// judgeVegeta applies the sustained criteria to a vegeta attack: request
+// i was due at t0 + i/rate, t0 being the first timestamp; vegeta stamps a
+// result when a worker picks the hit up, which is its send time.
+func judgeVegeta(path string, rate float64, maxLag time.Duration) (result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return result{}, err
+	}
+	defer f.Close() // read-only
+	dec := vegeta.NewDecoder(bufio.NewReader(f))
+	var all []vegeta.Result
+	for {
+		var res vegeta.Result
+		if err := dec.Decode(&res); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return result{}, fmt.Errorf("decode %s: %w", path, err)
+		}
+		res.Headers, res.Body = nil, nil
+		all = append(all, res)
+	}
+	r := result{Mode: "vegeta", Rate: rate, Requests: int64(len(all))}
+	if len(all) < 2 {
+		return r, nil
+	}
+	t0, last := all[0].Timestamp, all[0].Timestamp
+	for _, res := range all {
+		if res.Timestamp.Before(t0) {
+			t0 = res.Timestamp
+		}
+		if res.Timestamp.After(last) {
+			last = res.Timestamp
+		}
+	}
+	var lag ledger.Histogram
+	for _, res := range all {
+		if res.Error != "" || res.Code < 200 || res.Code >= 400 {
+			r.Failed++
+		} else {
+			r.OK++
+		}
+		due := t0.Add(time.Duration(float64(res.Seq) / rate * 1e9))
+		lag.Observe(res.Timestamp.Sub(due))
+	}
+	r.LagP50us, r.LagP99us, r.LagMaxUs = us(lag.Quantile(0.5)), us(lag.Quantile(0.99)), us(lag.Max())
+	r.SendSeconds = last.Sub(t0).Seconds()
+	r.Achieved = float64(len(all)-1) / r.SendSeconds
+	r.Achieving = r.Failed == 0 && r.Achieved >= 0.99*rate
+	r.Saturated = lag.Quantile(0.99) > maxLag
+	r.Sustained = r.Achieving && !r.Saturated
+	return r, nil
 }
 
 func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
