@@ -48,6 +48,7 @@ func (s *Scenario) Defaults() {
 	def(&lb.HealthCheck.Interval, Duration(500*time.Millisecond))
 	def(&lb.HealthCheck.Rise, 2)
 	def(&lb.HealthCheck.Fall, 2)
+	def(&lb.Removal, RemovalDrain)
 	def(&lb.ConnectTimeout, Duration(time.Second))
 	defUnset(s, "stack.lb.retries", &lb.Retries, 3)
 	defUnset(s, "stack.lb.drainTimeout", &lb.DrainTimeout, Duration(10*time.Second))

@@ -32,7 +32,7 @@ func ParseReplica(name string) (zone, node, gw int, ok bool) {
 // then gateway: z1n1-gw0, z1n1-gw1, z1n2-gw0, ..., z2n1-gw0, ...
 func (st StackProfile) Replicas() []string {
 	var out []string
-	for z := 1; z <= st.Zones; z++ {
+	for z := 1; z <= st.gatewayZones(); z++ {
 		for n := 1; n <= st.NodesPerZone; n++ {
 			for g := 0; g < st.GatewaysPerNode; g++ {
 				out = append(out, ReplicaName(z, n, g))
@@ -45,8 +45,19 @@ func (st StackProfile) Replicas() []string {
 // hasReplica reports whether name is a replica of the topology.
 func (st StackProfile) hasReplica(name string) bool {
 	z, n, g, ok := ParseReplica(name)
-	return ok && z <= st.Zones && n <= st.NodesPerZone && g < st.GatewaysPerNode
+	return ok && z <= st.gatewayZones() && n <= st.NodesPerZone && g < st.GatewaysPerNode
 }
+
+// gatewayZones is the number of zones hosting gateway replicas.
+func (st StackProfile) gatewayZones() int {
+	if st.GatewayZones > 0 && st.GatewayZones < st.Zones {
+		return st.GatewayZones
+	}
+	return st.Zones
+}
+
+// HostsGateways reports whether zone (1-based) hosts gateway replicas.
+func (st StackProfile) HostsGateways(zone int) bool { return zone <= st.gatewayZones() }
 
 // Replicas lists the scenario's gateway replicas in order; see
 // StackProfile.Replicas.

@@ -35,6 +35,10 @@ type StackProfile struct {
 	NodesPerZone    int            `yaml:"nodesPerZone"`
 	GatewaysPerNode int            `yaml:"gatewaysPerNode"`
 	LoadBalancers   int            `yaml:"loadBalancers"`
+	// GatewayZones is how many zones (the first ones) host gateway
+	// replicas; 0 means every zone. Less than Zones is a deployment without
+	// zone spread: backends are everywhere, the gateway is not.
+	GatewayZones int `yaml:"gatewayZones,omitempty"`
 	Gateway         GatewayProfile `yaml:"gateway"`
 	LB              LBProfile      `yaml:"lb"`
 }
@@ -80,6 +84,12 @@ type GatewayProfile struct {
 	UpstreamTimeout Duration `yaml:"upstreamTimeout,omitempty"`
 }
 
+// Values of LBProfile.Removal.
+const (
+	RemovalDrain = "drain"
+	RemovalCut   = "cut"
+)
+
 // Values of GatewayProfile.StopSignal.
 const (
 	StopSignalQuit = "SIGQUIT"
@@ -97,6 +107,11 @@ type LBProfile struct {
 	ConnectTimeout Duration `yaml:"connectTimeout,omitempty"`
 	// Retries is how often the LB retries a failed connect (with redispatch).
 	Retries int `yaml:"retries,omitempty"`
+	// Removal is how the LB takes a replica out of service on scale-in:
+	// drain (default: no new connections, established ones finish, like a
+	// cloud LB's connection draining) or cut (sessions are shut down at
+	// once, connection draining disabled).
+	Removal string `yaml:"removal,omitempty"`
 	// DrainTimeout is how long a leaving LB (lb-drain) keeps established
 	// connections before cutting them (a cloud LB's deregistration delay).
 	DrainTimeout Duration `yaml:"drainTimeout,omitempty"`

@@ -172,6 +172,9 @@ func (c *checker) stack(st *StackProfile) {
 	c.between("stack.nodesPerZone", st.NodesPerZone, 1, 9)
 	c.between("stack.gatewaysPerNode", st.GatewaysPerNode, 1, 4)
 	c.between("stack.loadBalancers", st.LoadBalancers, 1, 4)
+	if st.GatewayZones < 0 || st.GatewayZones > st.Zones {
+		c.failf("stack.gatewayZones", "must be between 0 (every zone) and zones (%d)", st.Zones)
+	}
 
 	g := &st.Gateway
 	if g.StopSignal != StopSignalQuit && g.StopSignal != StopSignalTerm {
@@ -197,6 +200,9 @@ func (c *checker) stack(st *StackProfile) {
 	}
 	c.atLeast("stack.lb.healthCheck.rise", lb.HealthCheck.Rise, 1)
 	c.atLeast("stack.lb.healthCheck.fall", lb.HealthCheck.Fall, 1)
+	if lb.Removal != RemovalDrain && lb.Removal != RemovalCut {
+		c.failf("stack.lb.removal", "must be %s or %s", RemovalDrain, RemovalCut)
+	}
 	c.positive("stack.lb.connectTimeout", lb.ConnectTimeout)
 	c.atLeast("stack.lb.retries", lb.Retries, 0)
 	c.notNegative("stack.lb.drainTimeout", lb.DrainTimeout) // 0: a leaving LB cuts its connections at once

@@ -3,6 +3,7 @@ package local_test
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -15,19 +16,46 @@ import (
 	"github.com/gatecert/gatecert/scenarios/spec"
 )
 
+// faultLabels maps fault kinds to the labels of the fixed vocabulary.
+var faultLabels = map[string][]string{
+	spec.FaultPodTerminate:   {"drain"},
+	spec.FaultRollingRestart: {"drain"},
+	spec.FaultScale:          {"drain"},
+	spec.FaultNodeDrain:      {"drain"},
+	spec.FaultPodKill:        {"failover"},
+	spec.FaultNodeKill:       {"failover"},
+	spec.FaultZoneOutage:     {"failover", "zone"},
+	spec.FaultPartition:      {"failover", "zone"},
+	spec.FaultLBKill:         {"failover", "lb"},
+	spec.FaultLBDrain:        {"drain", "lb"},
+}
+
+// smoke is the quick subset `make test` runs: one good profile and its
+// negative control.
+var smoke = map[string]bool{"rolling-restart": true, "rolling-restart-no-drain": true}
+
 // labelsFor derives Ginkgo labels from the fixed vocabulary: what the
-// scenario's faults exercise, and smoke for the quick subset.
+// scenario's faults exercise, slow for long runs, smoke for the quick
+// subset.
 func labelsFor(s *spec.Scenario) Labels {
-	l := Labels{"provider:local"}
+	seen := map[string]bool{"provider:local": true}
 	for _, f := range s.Faults {
-		switch f.Kind {
-		case spec.FaultPodTerminate, spec.FaultRollingRestart:
-			l = append(l, "drain", "disruptive")
+		seen["disruptive"] = true
+		for _, l := range faultLabels[f.Kind] {
+			seen[l] = true
 		}
 	}
-	if s.Name == "rolling-restart" || s.Name == "rolling-restart-no-drain" {
-		l = append(l, "smoke")
+	if smoke[s.Name] {
+		seen["smoke"] = true
 	}
+	if s.Load.Duration.D() > 2*time.Minute {
+		seen["slow"] = true
+	}
+	l := Labels{}
+	for k := range seen {
+		l = append(l, k)
+	}
+	sort.Strings(l)
 	return l
 }
 
