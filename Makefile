@@ -33,7 +33,7 @@ build:
 
 ## run: the default local certification; prints the verdict table.
 run: deps build
-	./$(BIN) run -certify -o $(ARTIFACTS)
+	./$(BIN) run -certify -skip-label slow -o $(ARTIFACTS)
 
 ## test: static checks, unit and integration tests (race), the smoke suite.
 test: deps lint unit suite-smoke

@@ -10,7 +10,7 @@ bin=bin/gatecert
 out=${ARTIFACTS:-artifacts}/fidelity
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
-  for f in scenarios/*.yaml; do grep -q '^# *label: *slow' "$f" || files+=("$f"); done
+  for f in scenarios/*.yaml; do grep -q '^labels:.*slow' "$f" || files+=("$f"); done
 fi
 false_pass=0; false_fail=0; errors=0; total=0
 start=$(date +%s)

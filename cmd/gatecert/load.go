@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -47,6 +48,22 @@ func loadScenarios(args []string) ([]*spec.Scenario, error) {
 		out = append(out, s)
 	}
 	return out, errors.Join(errs...)
+}
+
+// skipLabelled drops the scenarios carrying any of the comma-separated
+// labels in skip.
+func skipLabelled(all []*spec.Scenario, skip string) []*spec.Scenario {
+	if skip == "" {
+		return all
+	}
+	drop := strings.Split(skip, ",")
+	var out []*spec.Scenario
+	for _, s := range all {
+		if !slices.ContainsFunc(s.Labels, func(l string) bool { return slices.Contains(drop, l) }) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // selectScenarios keeps the scenarios whose names are listed in only

@@ -22,6 +22,7 @@ type runFlags struct {
 	out      string
 	provider string
 	only     string
+	skip     string
 	runID    string
 	verbose  bool
 	quiet    bool
@@ -39,6 +40,7 @@ func cmdRun(args []string) int {
 	fs.StringVar(&f.out, "o", "artifacts", "artifacts folder; results go to DIR/<run-id>/<scenario>/")
 	fs.StringVar(&f.provider, "provider", "local", "where to run: local, kind or cluster")
 	fs.StringVar(&f.only, "only", "", "comma-separated scenario names to run (default: all given)")
+	fs.StringVar(&f.skip, "skip-label", "", "comma-separated labels (e.g. slow) whose scenarios are not run")
 	fs.StringVar(&f.runID, "run-id", "", "run id (default: random)")
 	fs.BoolVar(&f.verbose, "v", false, "log every step")
 	fs.BoolVar(&f.quiet, "q", false, "no progress line")
@@ -57,7 +59,7 @@ func cmdRun(args []string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return exitBadInput
 	}
-	list, err := selectScenarios(all, f.only)
+	list, err := selectScenarios(skipLabelled(all, f.skip), f.only)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gatecert run:", err)
 		return exitBadInput

@@ -105,4 +105,3 @@ func stepOf(v *reports.Verdict, plan CapacityPlan, rate float64) capacity.Step {
 	}
 	return st
 }
-

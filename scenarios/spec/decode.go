@@ -53,6 +53,7 @@ func Decode(file string, data []byte) (*Scenario, error) {
 	}
 	s.Source = Source{File: file, Lines: d.lines}
 	s.Defaults()
+	s.ExpandChaos()
 	return &s, nil
 }
 
@@ -153,6 +154,10 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	switch v.Kind() {
+	case reflect.Pointer: // an optional section, e.g. chaos
+		p := reflect.New(v.Type().Elem())
+		d.value(n, p.Elem(), path)
+		v.Set(p)
 	case reflect.Struct:
 		d.mapping(n, line, v, path)
 	case reflect.Slice:

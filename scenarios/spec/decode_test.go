@@ -54,6 +54,7 @@ func TestDecodeFull(t *testing.T) {
 				ShutdownSessions: true,
 				ConnectTimeout:   sec(2),
 				Retries:          1,
+				Removal:          RemovalDrain,
 				DrainTimeout:     sec(10),
 			},
 		},

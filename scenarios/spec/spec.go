@@ -13,11 +13,18 @@ type Scenario struct {
 	Description string `yaml:"description,omitempty"`
 	// Expect documents the intended outcome: "pass" for a good profile,
 	// "fail" for a negative control that the harness must flag.
-	Expect string       `yaml:"expect,omitempty"`
+	Expect string `yaml:"expect,omitempty"`
+	// Labels add to the labels derived from the faults (e.g. slow for a
+	// soak); only the fixed vocabulary of Vocabulary is accepted.
+	Labels []string     `yaml:"labels,omitempty"`
 	Stack  StackProfile `yaml:"stack"`
 	Load   Load         `yaml:"load"`
 	Faults []Fault      `yaml:"faults,omitempty"`
-	SLOs   []SLO        `yaml:"slos"`
+	// Chaos, when set, adds seeded random faults to the timeline (soak
+	// runs); the expansion is deterministic and lands in Faults, so the
+	// resolved scenario records exactly what was injected.
+	Chaos *Chaos `yaml:"chaos,omitempty"`
+	SLOs  []SLO  `yaml:"slos"`
 
 	// Source records where the scenario came from, for error messages.
 	Source Source `yaml:"-"`
@@ -31,16 +38,16 @@ const (
 
 // StackProfile is the shape and configuration of the system under test.
 type StackProfile struct {
-	Zones           int            `yaml:"zones"`
-	NodesPerZone    int            `yaml:"nodesPerZone"`
-	GatewaysPerNode int            `yaml:"gatewaysPerNode"`
-	LoadBalancers   int            `yaml:"loadBalancers"`
+	Zones           int `yaml:"zones"`
+	NodesPerZone    int `yaml:"nodesPerZone"`
+	GatewaysPerNode int `yaml:"gatewaysPerNode"`
+	LoadBalancers   int `yaml:"loadBalancers"`
 	// GatewayZones is how many zones (the first ones) host gateway
 	// replicas; 0 means every zone. Less than Zones is a deployment without
 	// zone spread: backends are everywhere, the gateway is not.
-	GatewayZones int `yaml:"gatewayZones,omitempty"`
-	Gateway         GatewayProfile `yaml:"gateway"`
-	LB              LBProfile      `yaml:"lb"`
+	GatewayZones int            `yaml:"gatewayZones,omitempty"`
+	Gateway      GatewayProfile `yaml:"gateway"`
+	LB           LBProfile      `yaml:"lb"`
 }
 
 // GatewayProfile holds the gateway replica's graceful-shutdown and
@@ -316,3 +323,7 @@ func parent(p string) string {
 	}
 	return ""
 }
+
+// Vocabulary is the fixed set of labels scenarios and suites use to select
+// what runs; never regexes on prose.
+var Vocabulary = []string{"smoke", "drain", "failover", "zone", "lb", "tls", "capacity", "disruptive", "slow"}

@@ -116,6 +116,12 @@ func (s *Scenario) Validate() error {
 	}
 	c.stack(&s.Stack)
 	c.load(&s.Load)
+	for i, l := range s.Labels {
+		if !slices.Contains(Vocabulary, l) {
+			c.failf(fmt.Sprintf("labels[%d]", i), "%q is not in the vocabulary (%s)", l, strings.Join(Vocabulary, ", "))
+		}
+	}
+	c.chaos(s.Chaos)
 	c.faults(s)
 	c.slos(s.SLOs)
 	for i, o := range s.SLOs {

@@ -39,6 +39,9 @@ var smoke = map[string]bool{"rolling-restart": true, "rolling-restart-no-drain":
 // subset.
 func labelsFor(s *spec.Scenario) Labels {
 	seen := map[string]bool{"provider:local": true}
+	for _, l := range s.Labels {
+		seen[l] = true
+	}
 	for _, f := range s.Faults {
 		seen["disruptive"] = true
 		for _, l := range faultLabels[f.Kind] {
