@@ -19,7 +19,7 @@ func BenchmarkScheduleAt(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				if _, ok := tc.s.At(uint64(i) % 1e8); !ok {
+				if _, ok := tc.s.At(uint64(i) % 1e7); !ok {
 					b.Fatal("schedule ended")
 				}
 				_ = phaseOf(tc.s, uint64(i))
