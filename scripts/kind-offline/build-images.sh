@@ -4,7 +4,7 @@
 # directory), then the kind node image with the component images already in
 # its containerd. Cached: an image is rebuilt only when its inputs change.
 # Needs: docker-up.sh, build-bins.sh and rootfs.sh done.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 WORK="$CACHE/work"
 KIND_SRC=$(cd "$IMAGES/build/kind" && go list -m -f '{{.Dir}}' sigs.k8s.io/kind)/images/base/files
@@ -42,10 +42,22 @@ import_dir() {
     log "image $image: cached"
     return
   fi
-  local t0=$SECONDS
+  local t0=$SECONDS changes=() stopsignal="" a
+  # `docker import --change` (20.10) takes no STOPSIGNAL: a one-line build
+  # from the imported image (local, nothing pulled) adds it.
+  for a in "$@"; do
+    case $a in STOPSIGNAL\ *) stopsignal=${a#STOPSIGNAL } ;; --change) ;; *) changes+=(--change "$a") ;; esac
+  done
+  local target=$image
+  [[ -n $stopsignal ]] && target="$image-import"
   tar --numeric-owner --xattrs -C "$dir" -c . |
     "${NICE[@]}" /usr/bin/docker -H "unix://$DOCKER_SOCK" import \
-      --change "LABEL dev.gatecert.key=$key" "$@" - "$image" >/dev/null
+      --change "LABEL dev.gatecert.key=$key" "${changes[@]}" - "$target" >/dev/null
+  if [[ -n $stopsignal ]]; then
+    printf 'FROM %s\nSTOPSIGNAL %s\n' "$target" "$stopsignal" |
+      DOCKER_BUILDKIT=0 dk build -q -t "$image" - >/dev/null
+    dk rmi "$target" >/dev/null
+  fi
   log "image $image: imported in $((SECONDS - t0)) s"
 }
 
@@ -124,9 +136,21 @@ TOML
   for _ in $(seq 1 40); do [[ -S $tmp/containerd.sock ]] && break; sleep 0.25; done
   local ctr=(/usr/bin/ctr --address "$tmp/containerd.sock" --namespace k8s.io)
   for i in "$@"; do
-    dk save "$i" | "${NICE[@]}" "${ctr[@]}" images import --snapshotter overlayfs \
-      --label io.cri-containerd.pinned=pinned - >/dev/null ||
+    dk save "$i" | "${NICE[@]}" "${ctr[@]}" images import --snapshotter overlayfs - >/dev/null ||
       { tail -5 "$tmp/containerd.log" >&2; die "import $i into the node's containerd"; }
+  done
+  # The layers are unpacked into snapshots: drop their blobs (as containerd's
+  # discard_unpacked_layers does) so each node's /var copy is half the size.
+  # docker save writes uncompressed layers, so a layer's digest is its diffID.
+  local d
+  for i in "$@"; do
+    for d in $(dk image inspect -f '{{range .RootFS.Layers}}{{.}} {{end}}' "$i"); do
+      "${ctr[@]}" content rm "$d" >/dev/null 2>&1 || true # absent when shared: fine
+    done
+  done
+  # Pinned, as kind pins the images of its node image (no image GC of them).
+  for i in $("${ctr[@]}" images ls -q); do
+    "${ctr[@]}" images label "$i" io.cri-containerd.pinned=pinned >/dev/null
   done
   "${ctr[@]}" images ls -q | sed 's/^/  node image has: /' >&2
 }
@@ -135,7 +159,7 @@ node_image() {
   local key dir="$WORK/node" b
   key=$( {
     echo "$K8S_VERSION ${NODE_IMAGES[*]}"
-    cat "$CACHE/stamps/rootfs-node" "$0"
+    cat "$CACHE/stamps/rootfs-node" "${BASH_SOURCE[0]}"
     for b in kubeadm kubelet kubectl crictl; do cat "$CACHE/stamps/bin-$b"; done
     for b in "${NODE_IMAGES[@]}"; do dk image inspect -f '{{.Id}}' "$b"; done
     cat "$IMAGES"/node/* "$IMAGES"/cni/*
@@ -205,9 +229,14 @@ check_kubeadm_images() {
   [[ $want == "$got" ]] || die "kubeadm wants images:"$'\n'"$got"$'\n'"but this script builds:"$'\n'"$want"
 }
 
-mkdir -p "$WORK"
-dk version >/dev/null 2>&1 || die "the private docker daemon is not running (scripts/kind-offline/docker-up.sh)"
-check_kubeadm_images
-component_images
-metallb_manifest
-node_image
+main() {
+  mkdir -p "$WORK"
+  dk version >/dev/null 2>&1 || die "the private docker daemon is not running (scripts/kind-offline/docker-up.sh)"
+  check_kubeadm_images
+  component_images
+  metallb_manifest
+  node_image
+}
+
+# Sourced (for debugging one step), it only defines the functions.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then main "$@"; fi
