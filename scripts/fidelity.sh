@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-5}; shift || true
-bin=bin/gatecert
+bin=${BIN:-bin/gatecert}
 out=${ARTIFACTS:-artifacts}/fidelity
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
