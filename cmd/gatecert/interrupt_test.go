@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -26,6 +27,7 @@ stack:
     preStop: 2s
     stopSignal: SIGQUIT
     terminationGracePeriod: 10s
+    cpuLimit: 0.5
     keepaliveRequests: 100
     keepaliveTimeout: 5s
 load:
@@ -99,8 +101,12 @@ func TestKilledRunIsReapedByClean(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait() // killed: the error is the point
-	if left := netns.Remains(netns.DefaultStateRoot, runID); len(left) == 0 {
+	left := netns.Remains(netns.DefaultStateRoot, runID)
+	if len(left) == 0 {
 		t.Fatal("SIGKILL left nothing behind; this test cannot show that clean works")
+	}
+	if !slices.ContainsFunc(left, func(l string) bool { return strings.HasPrefix(l, "cgroup ") }) {
+		t.Errorf("no CPU cgroup among the leftovers (%v): the scenario sets cpuLimit", left)
 	}
 	out, err := exec.Command(gatecertBin, "clean", "-run", runID).CombinedOutput()
 	if err != nil {
