@@ -16,7 +16,9 @@ import "time"
 //	         connectTimeout 1s, retries 3, drainTimeout 10s
 //	faults:  name = kind; maxUnavailable 1 where the kind takes it;
 //	         mode kill (zone-outage), refused (lb-kill)
-//	slos:    window run where the kind takes one; maxFailover steady 1s
+//	slos:    window run where the kind takes one; maxFailover steady 1s;
+//	         tlsSpeedup min 1.8
+//	tls:     gateway key ecdsa, load.tls.key = gateway key (tls.go)
 //
 // Fields where 0 is meaningful (bodyBytes, lb.retries, lb.drainTimeout)
 // take their default only when absent from the file; a scenario built in
@@ -29,6 +31,7 @@ func (s *Scenario) Defaults() {
 	def(&l.ConnectTimeout, Duration(time.Second))
 	def(&l.IdleTimeout, Duration(time.Second))
 	def(&l.MaxWorkers, 10000)
+	s.defaultTLS() // before the load's: load.tls.key follows the gateway's
 	l.defaultLoadShape()
 
 	st := &s.Stack

@@ -28,6 +28,9 @@ func (o *SLO) defaults() {
 	if o.Kind == SLOMaxFailover {
 		def(&o.Steady, DefaultSteady)
 	}
+	if o.Kind == SLOTLSSpeedup {
+		def(&o.Min, DefaultTLSSpeedup)
+	}
 }
 
 // Targeted reports whether f takes out something specific that can be

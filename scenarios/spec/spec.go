@@ -24,7 +24,13 @@ type Scenario struct {
 	// runs); the expansion is deterministic and lands in Faults, so the
 	// resolved scenario records exactly what was injected.
 	Chaos *Chaos `yaml:"chaos,omitempty"`
-	SLOs  []SLO  `yaml:"slos"`
+	// TLSCompare makes the scenario a TLS-acceleration comparison of two
+	// gateway profiles per pair (tls.go), judged by tlsSpeedup.
+	TLSCompare *TLSCompare `yaml:"tlsCompare,omitempty"`
+	// Capacity makes the scenario a capacity search (`gatecert capacity`):
+	// its SLOs judge each step; `gatecert run` skips it with the reason.
+	Capacity *CapacitySearch `yaml:"capacity,omitempty"`
+	SLOs     []SLO           `yaml:"slos"`
 
 	// Source records where the scenario came from, for error messages.
 	Source Source `yaml:"-"`
@@ -89,6 +95,8 @@ type GatewayProfile struct {
 	// UpstreamTimeout bounds how long the gateway waits for a backend's
 	// response (nginx proxy_read_timeout; Envoy's route timeout).
 	UpstreamTimeout Duration `yaml:"upstreamTimeout,omitempty"`
+	// TLS makes the replica terminate TLS (see GatewayTLS).
+	TLS GatewayTLS `yaml:"tls,omitempty"`
 }
 
 // Values of LBProfile.Removal.
@@ -242,6 +250,9 @@ const (
 	SLOServedBy       = "servedBy"
 	SLOErrorBudget    = "errorBudget"
 	SLOReconciliation = "reconciliation"
+	// SLOTLSSpeedup: accelerated/baseline gateway handshakes per
+	// CPU-second (and capacity when searched), per tlsCompare pair.
+	SLOTLSSpeedup = "tlsSpeedup"
 )
 
 // SLO windows, relative to a fault's inject and revert events: the whole
@@ -259,7 +270,8 @@ const (
 type SLO struct {
 	Kind string `yaml:"kind"`
 	// Min is the lower bound for ratio SLOs: availability (ok/total) and
-	// throughput (worst second's successes / offered rate).
+	// throughput (worst second's successes / offered rate); for
+	// tlsSpeedup the lowest accepted speed-up factor (default 1.8).
 	Min float64 `yaml:"min,omitempty"`
 	// Window is run (default), before, during or after; a window other
 	// than run is judged once per fault, or for Fault only.

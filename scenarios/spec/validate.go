@@ -59,8 +59,8 @@ func FaultKinds() []string {
 type sloKind struct {
 	name string
 	// min says the kind takes SLO.Min, a ratio in (0, 1]; other kinds
-	// reject it.
-	min bool
+	// reject it. factor says Min is a factor > 0 instead (tlsSpeedup).
+	min, factor bool
 	// params lists the other SLO fields (by YAML name) the kind takes;
 	// the rest must be left out. See checkSLO (slo.go).
 	params []string
@@ -76,6 +76,7 @@ var sloKinds = []sloKind{
 	{name: SLOServedBy, params: []string{"fault", "grace", "tolerance"}},
 	{name: SLOErrorBudget, params: []string{"fault", "settle", "budget"}},
 	{name: SLOReconciliation, params: []string{"allowFailedAfterBackend", "allowDuplicates", "allowPhantoms"}},
+	{name: SLOTLSSpeedup, min: true, factor: true},
 }
 
 func sloKindOf(name string) (sloKind, bool) {
@@ -122,6 +123,7 @@ func (s *Scenario) Validate() error {
 		}
 	}
 	c.chaos(s.Chaos)
+	c.tls(s)
 	c.faults(s)
 	c.slos(s.SLOs)
 	for i, o := range s.SLOs {
@@ -374,7 +376,9 @@ func (c *checker) slos(slos []SLO) {
 			c.failf(p+".kind", "required (one of %s)", strings.Join(SLOKinds(), ", "))
 		case !known:
 			c.failf(p+".kind", "unknown slo kind %q (known: %s)", o.Kind, strings.Join(SLOKinds(), ", "))
-		case kind.min && !(o.Min > 0 && o.Min <= 1): // written so that NaN fails
+		case kind.factor && !(o.Min > 0 && o.Min <= 100): // written so that NaN fails
+			c.failf(p+".min", "must be a factor in (0, 100], e.g. 1.8 for +80%%")
+		case kind.min && !kind.factor && !(o.Min > 0 && o.Min <= 1):
 			c.failf(p+".min", "must be in (0, 1]")
 		case !kind.min && o.Min != 0:
 			c.failf(p+".min", "not used by %s", o.Kind)

@@ -50,7 +50,7 @@ missing-replica.yaml:14: faults[1].target: replica z1n1-gw1 does not exist (zone
 
 	"bad-stop-signal": `bad-stop-signal.yaml:6: stack.gateway.stopSignal: must be SIGQUIT or SIGTERM`,
 
-	"unknown-slo-kind": `unknown-slo-kind.yaml:10: slos[1].kind: unknown slo kind "p99Latency" (known: zeroLoss, availability, maxFailover, latency, throughput, servedBy, errorBudget, reconciliation)`,
+	"unknown-slo-kind": `unknown-slo-kind.yaml:10: slos[1].kind: unknown slo kind "p99Latency" (known: zeroLoss, availability, maxFailover, latency, throughput, servedBy, errorBudget, reconciliation, tlsSpeedup)`,
 
 	"no-slos": `no-slos.yaml:8: slos: at least one SLO required`,
 
