@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/gatecert/gatecert/loadgen/ledger"
+	"golang.org/x/net/http2"
 )
 
 // Classify maps the outcome of one request to its ledger error class: the
@@ -24,6 +25,8 @@ import (
 //	dial timed out                                 connect-timeout
 //	TLS record, alert, certificate errors          tls
 //	ECONNRESET, EPIPE, ECONNABORTED                reset
+//	HTTP/2 RST_STREAM from the server              reset
+//	HTTP/2 GOAWAY, connection lost                 eof
 //	io.EOF, io.ErrUnexpectedEOF, "server closed"   eof
 //	deadline exceeded, other timeouts              timeout
 //	anything else                                  other
@@ -58,6 +61,16 @@ func Classify(err error, status int) ledger.Class {
 	}
 	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNABORTED) {
 		return ledger.ClassReset
+	}
+	var stream http2.StreamError
+	var goAway http2.GoAwayError
+	switch {
+	case errors.As(err, &stream):
+		// The server reset this stream: HTTP/2's per-request reset.
+		return ledger.ClassReset
+	case errors.As(err, &goAway), strings.Contains(err.Error(), "http2: client connection lost"):
+		// The connection went away under the request: HTTP/2's EOF.
+		return ledger.ClassEOF
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "server closed") {
 		// "http: server closed idle connection": EOF on a reused

@@ -189,7 +189,10 @@ func (c *client) roundTrip(ctx context.Context, seq uint64, lb int) (*http.Respo
 	// not replayable, so the transport never retries it behind our back.
 	// An empty body of a method Go never replays (POST, PUT, ...) is
 	// left nil: net/http would otherwise probe it with a goroutine and a
-	// timer per request.
+	// timer per request. The transports then retry such a request only
+	// where the server provably never saw it (HTTP/1: nothing written on
+	// a reused connection; HTTP/2: GOAWAY-unprocessed or REFUSED_STREAM),
+	// and each attempt fires GotConn, so the record has FlagRetried.
 	u := c.parsed[lb]
 	req := &http.Request{
 		Method: c.method, URL: u, Host: u.Host,

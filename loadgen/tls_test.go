@@ -114,3 +114,27 @@ func TestTLSVerification(t *testing.T) {
 		t.Errorf("HTTP2 without keep-alive: %v", err)
 	}
 }
+
+// TestClassifyHTTP2Reset: a handler that aborts makes the HTTP/2 server
+// reset the stream (RST_STREAM): class reset, not other.
+func TestClassifyHTTP2Reset(t *testing.T) {
+	ca, err := certs.NewCA(certs.ECDSA, "ca")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := ca.Issue(certs.ECDSA, "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic(http.ErrAbortHandler) // the server resets the stream, quietly
+	}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{leaf.TLSCertificate(ca)}}
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	rec, err := oneRequest(t, Config{Targets: []string{hostPort(t, srv.URL)}, TLS: ca.ClientConfig(), HTTP2: true})
+	if rec.Class != ledger.ClassReset {
+		t.Errorf("class %s (%v), want reset", rec.Class, err)
+	}
+}
