@@ -16,7 +16,7 @@
 # t0 + i/rate, and vegeta stamps a result when a worker picks the hit up.
 # CPU per request is measured where both open-model generators keep up: at
 # the lower of the two maxima (or BENCH_CPU_RATE).
-# Knobs (environment): BENCH_DURATION (5s), BENCH_CPU_RATE,
+# Knobs (environment): BENCH_DURATION (5s), BENCH_CPU_RATE, BENCH_SOAK (60s),
 # BENCH_MAX_LAG (5ms), BENCH_PORT (18491), BENCH_NGINX_WORKERS (1),
 # BENCH_RATES (the ascending probe list).
 set -euo pipefail
@@ -135,6 +135,10 @@ echo "== intended-time accuracy at 5000/s for 10s"
 ACC=$(ours 5000 10s)
 echo "  $(summary ours "$ACC"); lag p50 $(jq .lagP50us <<<"$ACC")µs, max $(jq .lagMaxUs <<<"$ACC")µs"
 
+echo "== memory over a long run: ${BENCH_SOAK:-60s} at 2000/s (RSS sampled every 5 s)"
+SOAK=$(ours 2000 "${BENCH_SOAK:-60s}")
+echo "  $(summary ours "$SOAK"); RSS MiB $(jq -c .rssMiB <<<"$SOAK")"
+
 echo "== peak memory over 10 million records through the ledger Writer"
 REC=$("$tmp/bin/benchload" -records 10000000)
 
@@ -153,6 +157,7 @@ printf '%-52s %s\n' \
 	"ledger bytes per request" "$(jq .bytesPerReq <<<"$REC")" \
 	"peak RSS (VmHWM), 10M records via Writer" "$(jq '.peakRSSBytes/1048576|floor' <<<"$REC") MiB" \
 	"peak RSS (VmHWM), gatecert at $CPU_RATE/s" "$(jq '.peakRSSBytes/1048576|floor' <<<"$OURS_CPU") MiB" \
+	"RSS every 5 s, ${BENCH_SOAK:-60s} at 2000/s" "$(jq -c .rssMiB <<<"$SOAK") MiB" \
 	"CPU per request, gatecert at $CPU_RATE/s" "$(jq '.cpuPerReqUs*10|floor/10' <<<"$OURS_CPU") µs" \
 	"CPU per request, vegeta at $CPU_RATE/s" "$(awk -v t="$VEG_CPU_T" -v n="$VEG_CPU_N" 'BEGIN{printf "%.1f", t/n*1e6}') µs" \
 	"CPU per request, wrk at its max" "$(awk -v t="$WRK_CPU_T" -v n="$WRK_CPU_N" 'BEGIN{printf "%.1f", t/n*1e6}') µs" \

@@ -52,6 +52,9 @@ type result struct {
 	LedgerBytes  int64   `json:"ledgerBytes"`
 	BytesPerReq  float64 `json:"bytesPerReq"`
 	PeakRSSBytes int64   `json:"peakRSSBytes"` // VmHWM
+	// RSSMiB samples VmRSS every 5 s during an attack: flat over a long
+	// run means bounded memory.
+	RSSMiB []float64 `json:"rssMiB,omitempty"`
 }
 
 func main() {
@@ -130,14 +133,32 @@ func run(target, method string, rate float64, dur, maxLag time.Duration, records
 }
 
 func attack(dir, target, method string, rate float64, dur, maxLag time.Duration) (result, error) {
+	var rss []float64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				rss = append(rss, float64(procStatus("VmRSS:")*10/1048576)/10)
+			}
+		}
+	}()
 	st, err := loadgen.Run(context.Background(), loadgen.Config{
 		Targets: []string{target}, Rate: rate, Duration: dur, Method: method,
 		Timeout: 5 * time.Second, LedgerDir: dir, SaturationLag: maxLag,
 	})
+	close(stop)
+	<-sampled
 	if err != nil {
 		return result{}, err
 	}
-	r := result{Mode: "attack", Rate: rate, Requests: st.Scheduled, OK: st.OK, Failed: st.Failed, NotSent: st.NotSent,
+	r := result{Mode: "attack", Rate: rate, RSSMiB: rss, Requests: st.Scheduled, OK: st.OK, Failed: st.Failed, NotSent: st.NotSent,
 		Saturated: st.Saturated, Reason: st.SaturationReason}
 	// Schedule accuracy and achieved rate from the ledger itself.
 	var lag ledger.Histogram
@@ -270,14 +291,17 @@ func cpuSeconds() float64 {
 	return tv(ru.Utime) + tv(ru.Stime)
 }
 
-// vmHWM is the process's peak resident set size from /proc/self/status.
-func vmHWM() int64 {
+// vmHWM is the process's peak resident set size.
+func vmHWM() int64 { return procStatus("VmHWM:") }
+
+// procStatus reads a size field (kB) of /proc/self/status, in bytes.
+func procStatus(field string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
 			kb, _ := strconv.ParseInt(f[1], 10, 64) // malformed: 0
 			return kb * 1024
 		}
