@@ -14,10 +14,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/gatecert/gatecert/fixtures/kube"
-	"github.com/gatecert/gatecert/reports"
-	"github.com/gatecert/gatecert/scenarios"
 	"github.com/gatecert/gatecert/scenarios/runner"
-	"github.com/gatecert/gatecert/scenarios/spec"
+	"github.com/gatecert/gatecert/suites/certify"
 )
 
 func TestCluster(t *testing.T) {
@@ -39,13 +37,9 @@ func kubeconfig() (string, bool) {
 	return p, err == nil
 }
 
-var _ = Describe("certification catalogue on an existing cluster", Label("provider:cluster"), func() {
-	list, err := scenarios.Load()
-	if err != nil {
-		panic(err)
-	}
-	for _, s := range list {
-		It(s.Name, func(ctx SpecContext) {
+var _ = Describe("certification catalogue on an existing cluster", func() {
+	for _, s := range certify.Catalogue() {
+		It(s.Name, certify.Labels(s, "cluster"), func(ctx SpecContext) {
 			kc, ok := kubeconfig()
 			if !ok {
 				Skip("no kubeconfig: set KUBECONFIG (or create ~/.kube/config) to run against an existing cluster")
@@ -55,20 +49,10 @@ var _ = Describe("certification catalogue on an existing cluster", Label("provid
 					Kubeconfig: kc, Profile: os.Getenv("GATECERT_GATEWAY_PROFILE"),
 					Images: kube.Images{Nginx: os.Getenv("GATECERT_NGINX_IMAGE"), Echo: os.Getenv("GATECERT_ECHO_IMAGE")},
 				},
-				ArtifactsRoot: filepath.Join("..", "..", "artifacts"),
-				RunID:         "c" + time.Now().UTC().Format("150405"),
+				ArtifactsRoot: certify.ArtifactsRoot(),
+				RunID:         certify.RunID("c"),
 			}
-			res, err := r.Run(ctx, s)
-			Expect(err).NotTo(HaveOccurred())
-			if res.Skipped != "" {
-				Skip(res.Skipped)
-			}
-			AddReportEntry("verdict", reports.FormatLine(res.Verdict))
-			if s.Expect == spec.ExpectFail {
-				Expect(res.Verdict.Passed).To(BeFalse(), "negative control not detected")
-				return
-			}
-			Expect(res.Verdict.Passed).To(BeTrue(), reports.FormatLine(res.Verdict))
+			certify.Judge(ctx, r, s)
 		}, NodeTimeout(30*time.Minute))
 	}
 })

@@ -5,7 +5,6 @@ package kind_test
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,10 +13,8 @@ import (
 
 	"github.com/gatecert/gatecert/fixtures/kind"
 	"github.com/gatecert/gatecert/fixtures/kube"
-	"github.com/gatecert/gatecert/reports"
-	"github.com/gatecert/gatecert/scenarios"
 	"github.com/gatecert/gatecert/scenarios/runner"
-	"github.com/gatecert/gatecert/scenarios/spec"
+	"github.com/gatecert/gatecert/suites/certify"
 )
 
 func TestKind(t *testing.T) {
@@ -38,13 +35,9 @@ func readEnv() env {
 	}
 }
 
-var _ = Describe("certification catalogue on kind", Label("provider:kind"), func() {
-	list, err := scenarios.Load()
-	if err != nil {
-		panic(err) // the catalogue unit test names the problem
-	}
-	for _, s := range list {
-		It(s.Name, func(ctx SpecContext) {
+var _ = Describe("certification catalogue on kind", func() {
+	for _, s := range certify.Catalogue() {
+		It(s.Name, certify.Labels(s, "kind"), func(ctx SpecContext) {
 			if err := kind.Available(); err != nil {
 				Skip(err.Error())
 			}
@@ -52,29 +45,15 @@ var _ = Describe("certification catalogue on kind", Label("provider:kind"), func
 			if e.metallb == "" {
 				Skip("GATECERT_METALLB_MANIFEST is not set (path of MetalLB's metallb-native.yaml)")
 			}
-			root := os.Getenv("GATECERT_ARTIFACTS")
-			if root == "" {
-				root = filepath.Join("..", "..", "artifacts")
-			}
 			r := &runner.Runner{
 				Provider: &kind.Provider{
 					ConfigFile: e.config, MetalLBManifest: e.metallb, Profile: e.profile, Retain: true,
 					LoadImages: []string{kube.DefaultNginxImage, kube.DefaultEchoImage},
 				},
-				ArtifactsRoot: root,
-				RunID:         "k" + time.Now().UTC().Format("150405"),
+				ArtifactsRoot: certify.ArtifactsRoot(),
+				RunID:         certify.RunID("k"),
 			}
-			res, err := r.Run(ctx, s)
-			Expect(err).NotTo(HaveOccurred())
-			if res.Skipped != "" {
-				Skip(res.Skipped)
-			}
-			AddReportEntry("verdict", reports.FormatLine(res.Verdict))
-			if s.Expect == spec.ExpectFail {
-				Expect(res.Verdict.Passed).To(BeFalse(), "negative control not detected")
-				return
-			}
-			Expect(res.Verdict.Passed).To(BeTrue(), reports.FormatLine(res.Verdict))
+			certify.Judge(ctx, r, s)
 		}, NodeTimeout(30*time.Minute))
 	}
 })

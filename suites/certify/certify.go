@@ -1,0 +1,105 @@
+// Package certify is what every provider's Ginkgo suite shares: the
+// catalogue, the labels derived from it, and the judgement of one run — a
+// good profile must pass, a negative control must be flagged.
+package certify
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
+	"github.com/gatecert/gatecert/reports"
+	"github.com/gatecert/gatecert/scenarios"
+	"github.com/gatecert/gatecert/scenarios/runner"
+	"github.com/gatecert/gatecert/scenarios/spec"
+)
+
+// Catalogue loads the embedded scenarios; a broken catalogue is reported by
+// its own unit test, so here it only stops the tree from being built.
+func Catalogue() []*spec.Scenario {
+	list, err := scenarios.Load()
+	if err != nil {
+		panic(err)
+	}
+	return list
+}
+
+// faultLabels maps fault kinds to the labels of the fixed vocabulary.
+var faultLabels = map[string][]string{
+	spec.FaultPodTerminate:   {"drain"},
+	spec.FaultRollingRestart: {"drain"},
+	spec.FaultScale:          {"drain"},
+	spec.FaultNodeDrain:      {"drain"},
+	spec.FaultPodKill:        {"failover"},
+	spec.FaultNodeKill:       {"failover"},
+	spec.FaultZoneOutage:     {"failover", "zone"},
+	spec.FaultPartition:      {"failover", "zone"},
+	spec.FaultLBKill:         {"failover", "lb"},
+	spec.FaultLBDrain:        {"drain", "lb"},
+}
+
+// smoke is the quick subset `make test` runs: one good profile and its
+// negative control.
+var smoke = map[string]bool{"rolling-restart": true, "rolling-restart-no-drain": true}
+
+// Labels derives Ginkgo labels from the fixed vocabulary: the provider,
+// the scenario's own labels, what its faults exercise, smoke for the quick
+// subset.
+func Labels(s *spec.Scenario, provider string) ginkgo.Labels {
+	seen := map[string]bool{"provider:" + provider: true}
+	for _, l := range s.Labels {
+		seen[l] = true
+	}
+	for _, f := range s.Faults {
+		seen["disruptive"] = true
+		for _, l := range faultLabels[f.Kind] {
+			seen[l] = true
+		}
+	}
+	if smoke[s.Name] {
+		seen["smoke"] = true
+	}
+	l := ginkgo.Labels{}
+	for k := range seen {
+		l = append(l, k)
+	}
+	sort.Strings(l)
+	return l
+}
+
+// ArtifactsRoot is where suite runs write artifacts: $GATECERT_ARTIFACTS or
+// the repository's artifacts folder.
+func ArtifactsRoot() string {
+	if d := os.Getenv("GATECERT_ARTIFACTS"); d != "" {
+		return d
+	}
+	return filepath.Join("..", "..", "artifacts")
+}
+
+// RunID names one suite run's objects, with a provider prefix.
+func RunID(prefix string) string { return prefix + time.Now().UTC().Format("150405") }
+
+// Judge runs s and asserts its declared outcome: a good profile passes with
+// at least the offered number of requests; a negative control is flagged,
+// by lost requests or by a failed SLO.
+func Judge(ctx context.Context, r *runner.Runner, s *spec.Scenario) {
+	res, err := r.Run(ctx, s)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	if res.Skipped != "" {
+		ginkgo.Skip(res.Skipped)
+	}
+	v := res.Verdict
+	ginkgo.AddReportEntry("verdict", reports.FormatLine(v))
+	if s.Expect == spec.ExpectFail {
+		gomega.Expect(v.Passed).To(gomega.BeFalse(), "negative control not detected: %s", reports.FormatLine(v))
+		return
+	}
+	gomega.Expect(v.Passed).To(gomega.BeTrue(), "%s\nsee %s", reports.FormatLine(v), filepath.Join(res.Dir, "summary.md"))
+	offered := int64(float64(s.Load.Rate) * s.Load.Duration.D().Seconds())
+	gomega.Expect(v.Requests.Total).To(gomega.BeNumerically(">=", offered), "every scheduled request must be in the ledger")
+}
