@@ -141,6 +141,9 @@ func (c *client) do(ctx context.Context, seq uint64, lb int, intended time.Time,
 	defer cancel()
 	ctx = httptrace.WithClientTrace(ctx, trace)
 
+	if c.failover {
+		lb = c.pick(seq) // the sticky address as of now, not as of scheduling
+	}
 	sent := time.Now()
 	rec.SendLag = sent.Sub(intended)
 	var resp *http.Response

@@ -83,7 +83,7 @@ veg() { # rate -> JSON line judged like ours, from vegeta's results file
 	"$tmp/bin/benchload" -vegeta "$tmp/veg-search.bin" -rate "$1" -max-lag "$MAX_LAG"
 }
 # search NAME RUN: probe RATES upwards, then bisect twice between the
-# last sustained and the first failed rate; prints the best rate.
+# last sustained (or 0) and the first failed rate; prints the best rate.
 search() {
 	local name=$1 run=$2 good=0 bad=0 out r
 	for r in $RATES; do
@@ -91,7 +91,7 @@ search() {
 		echo "  $name $r/s: $(summary "$name" "$out")" >&2
 		if sustained "$out"; then good=$r; else bad=$r; break; fi
 	done
-	if ((bad > 0 && good > 0)); then
+	if ((bad > 0)); then # also below the first probe when that failed
 		for _ in 1 2; do
 			r=$(((good + bad) / 2))
 			out=$($run "$r")
