@@ -32,6 +32,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"offset":   func(t *time.Time, start time.Time) string { return "+" + t.Sub(start).Round(time.Millisecond).String() },
 	"short":    short,
 	"served":   func(by map[string]int64, name string) int64 { return by[name] },
+	"deref":    func(p *float64) float64 { return *p },
 }).Parse(reportTmpl))
 
 // chartData is what report.js plots: one entry per second of the timeline.

@@ -76,6 +76,10 @@ func WriteSummary(w io.Writer, v *Verdict) error {
 		}
 	}
 
+	if v.TLS != nil {
+		writeTLSSummary(&b, v.TLS)
+	}
+
 	b.WriteString("\n## Served by zone\n\n")
 	servedTable(&b, "zone", v.ServedBy.Zones, r.OK)
 	b.WriteString("\n## Served by gateway\n\n")

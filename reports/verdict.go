@@ -60,6 +60,23 @@ type Verdict struct {
 	SLOs           []SLOResult     `json:"slos"`
 	// Timeline has one entry per second of intended send time, for plots.
 	Timeline []Second `json:"timeline,omitempty"`
+	// TLS is the TLS-acceleration comparison of a tlsCompare scenario
+	// (tls.go); TLSSpeedup is its lowest judged speed-up, the number
+	// compare and history track.
+	TLS        *TLSResult `json:"tls,omitempty"`
+	TLSSpeedup *float64   `json:"tlsSpeedup,omitempty"`
+	// Capacity is the knee of a capacity search (gatecert capacity; the
+	// whole report is capacity.json beside it); compare and history track
+	// capacity.maxRate.
+	Capacity *CapacityFigure `json:"capacity,omitempty"`
+}
+
+// CapacityFigure is a capacity search's headline in verdict.json.
+type CapacityFigure struct {
+	MaxRate    float64 `json:"maxRate"`
+	LimitedBy  string  `json:"limitedBy"`
+	Without    string  `json:"without,omitempty"`
+	PerReplica float64 `json:"perReplica"`
 }
 
 // Requests counts the client ledger.

@@ -23,6 +23,7 @@ const usage = `gatecert — chaos and performance certification of HA ingress ga
 Usage:
   gatecert run [flags] SCENARIO.yaml|DIR ...   run scenarios (default: the embedded catalogue)
   gatecert plan [flags] SCENARIO.yaml|DIR ...  print the resolved scenarios without running them
+  gatecert capacity [flags] SCENARIO.yaml      search the highest rate meeting the SLOs (--without zone:z1 for N−1)
   gatecert report [-evaluate] DIR ...          re-render summary.md, junit.xml, report.html of stored runs
   gatecert compare [flags] BASELINE CURRENT    compare two runs; Markdown table; exit 1 on regression
   gatecert history DIR ...                     trend table across runs (e.g. nightly)
@@ -48,6 +49,8 @@ func dispatch(args []string) int {
 		return cmdClean(args[1:])
 	case "plan":
 		return cmdPlan(args[1:])
+	case "capacity":
+		return cmdCapacity(args[1:])
 	case "report":
 		return cmdReport(args[1:])
 	case "compare":

@@ -32,6 +32,9 @@ type Step struct {
 	Passed          bool   `json:"passed"`
 	Reason          string `json:"reason,omitempty"` // why it failed
 	Phase           string `json:"phase"`            // ramp, bisect, confirm
+	// GatewayCPU is the gateway replicas' CPU time during the step (0
+	// without CPU accounting).
+	GatewayCPU time.Duration `json:"gatewayCpu,omitempty"`
 }
 
 // Probe offers rate and judges the step against the scenario's SLOs.
@@ -63,7 +66,8 @@ type Result struct {
 	Steps     []Step  `json:"steps"`
 }
 
-func (s Search) withDefaults() (Search, error) {
+// WithDefaults returns s with its defaults filled in, or every problem.
+func (s Search) WithDefaults() (Search, error) {
 	if s.Factor == 0 {
 		s.Factor = 2
 	}
@@ -91,7 +95,7 @@ func (s Search) withDefaults() (Search, error) {
 
 // Run executes the search with probe.
 func (s Search) Run(ctx context.Context, probe Probe) (Result, error) {
-	s, err := s.withDefaults()
+	s, err := s.WithDefaults()
 	if err != nil {
 		return Result{}, err
 	}

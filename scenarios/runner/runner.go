@@ -61,6 +61,13 @@ var ErrEnvironment = errors.New("environment problem")
 // itself could not be completed (environment, interrupt); an SLO failure is
 // a result with Verdict.Passed == false, not an error.
 func (r *Runner) Run(ctx context.Context, s *spec.Scenario) (res Result, err error) {
+	switch {
+	case s.Capacity != nil:
+		// A capacity search has no pass/fail of its own to certify.
+		return Result{Scenario: s.Name, Skipped: "a capacity scenario: run it with gatecert capacity"}, nil
+	case s.TLSCompare != nil:
+		return r.runTLS(ctx, s)
+	}
 	res = Result{Scenario: s.Name, Dir: filepath.Join(r.ArtifactsRoot, r.RunID, s.Name)}
 	var stack cleanups
 	defer func() { err = errors.Join(err, stack.run(ctx)) }()
