@@ -177,10 +177,31 @@ func (st *state) remove(ctx context.Context, topo topology.Topology, kind, targe
 	if err != nil {
 		return fmt.Errorf("%w: without %s %s: %w", ErrEnvironment, kind, target, err)
 	}
+	gone, _ := removed(topo, kind+":"+target)
+	if len(gone) == 0 {
+		return nil
+	}
+	var names []string
+	for _, g := range topo.Gateways() {
+		if gone[g.Name] {
+			names = append(names, g.Name)
+		}
+	}
+	// Wait until the LBs have marked the removed replicas down: steps
+	// measure the survivors, not connects into the void.
+	if w, ok := topo.(interface {
+		WaitGatewaysDown(context.Context, []string, time.Duration) error
+	}); ok {
+		if err := w.WaitGatewaysDown(ctx, names, 30*time.Second); err != nil {
+			return fmt.Errorf("%w: without %s %s: %w", ErrEnvironment, kind, target, err)
+		}
+		return nil
+	}
+	// Otherwise a protocol timer: the LBs mark a dead replica down after
+	// fall failed checks one interval apart (plus one for a check in
+	// flight).
 	hc := st.s.Stack.LB.HealthCheck
-	// A protocol timer: the LBs mark a dead replica down after fall
-	// failed checks one interval apart.
-	if !sleepUntil(ctx, time.Now().Add(time.Duration(hc.Fall+1)*hc.Interval.D())) {
+	if !sleepUntil(ctx, time.Now().Add(time.Duration(hc.Fall+2)*hc.Interval.D())) {
 		return ctx.Err()
 	}
 	return nil
@@ -219,6 +240,13 @@ func (st *state) searchVerdicts(ctx context.Context, topo topology.Topology, pla
 			targets = append(targets, lb.Addr)
 		}
 	}
+	// An unjudged warm-up step at the start rate: connection pools fill,
+	// and after a removal the gateways' passive outlier detection ejects
+	// the lost backends (each costs one connect timeout per gateway
+	// first), so the first judged step measures the steady stack.
+	if err := st.warmUp(ctx, topo, plan, filepath.Join(dir, "warmup"), targets); err != nil {
+		return capacity.Result{}, nil, err
+	}
 	var verdicts []*reports.Verdict
 	res, err := plan.Search.Run(ctx, func(ctx context.Context, rate float64) (capacity.Step, error) {
 		stepDir := filepath.Join(dir, fmt.Sprintf("step-%02d-%.0f", len(verdicts)+1, rate))
@@ -229,6 +257,21 @@ func (st *state) searchVerdicts(ctx context.Context, topo topology.Topology, pla
 		return step, err
 	})
 	return res, verdicts, err
+}
+
+// warmUp offers the search's start rate for one step, unjudged.
+func (st *state) warmUp(ctx context.Context, topo topology.Topology, plan CapacityPlan, dir string, targets []string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	st.progress("warm-up", loadgen.Stats{})
+	cfg := st.loadConfig(topo)
+	cfg.Targets, cfg.Schedule = targets, nil
+	cfg.Rate, cfg.Duration, cfg.LedgerDir, cfg.VegetaResults, cfg.MaxWorkers = plan.Search.Start, plan.Step, dir, false, 0
+	if _, err := loadgen.Run(ctx, cfg); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	return ctx.Err()
 }
 
 // capacityStep offers one rate into its own ledger folder and judges it
