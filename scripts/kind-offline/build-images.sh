@@ -131,13 +131,11 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 TOML
   /usr/bin/containerd --config "$tmp/config.toml" >"$tmp/containerd.log" 2>&1 &
   pid=$!
-  # shellcheck disable=SC2064
-  trap "kill $pid 2>/dev/null; wait $pid 2>/dev/null" RETURN
   for _ in $(seq 1 40); do [[ -S $tmp/containerd.sock ]] && break; sleep 0.25; done
   local ctr=(/usr/bin/ctr --address "$tmp/containerd.sock" --namespace k8s.io)
   for i in "$@"; do
     dk save "$i" | "${NICE[@]}" "${ctr[@]}" images import --snapshotter overlayfs - >/dev/null ||
-      { tail -5 "$tmp/containerd.log" >&2; die "import $i into the node's containerd"; }
+      { tail -5 "$tmp/containerd.log" >&2; kill "$pid"; die "import $i into the node's containerd"; }
   done
   # The layers are unpacked into snapshots: drop their blobs (as containerd's
   # discard_unpacked_layers does) so each node's /var copy is half the size.
@@ -153,6 +151,7 @@ TOML
     "${ctr[@]}" images label "$i" io.cri-containerd.pinned=pinned >/dev/null
   done
   "${ctr[@]}" images ls -q | sed 's/^/  node image has: /' >&2
+  kill "$pid" && wait "$pid" || true # containerd exits non-zero on SIGTERM
 }
 
 node_image() {
@@ -173,7 +172,7 @@ node_image() {
   rm -rf "$dir" && cp -a "$CACHE/rootfs/node" "$dir"
 
   # kind's files (kind v0.33.0 images/base/files), then ours on top.
-  cp -a "$KIND_SRC"/usr/local/bin/entrypoint "$dir/usr/local/bin/"
+  install -m 0755 "$KIND_SRC"/usr/local/bin/entrypoint "$dir/usr/local/bin/"
   mkdir -p "$dir/kind/bin" "$dir/kind/manifests" "$dir/etc/systemd/system/kubelet.service.d" \
     "$dir/etc/kubernetes/manifests" "$dir/etc/cni/net.d" "$dir/opt/cni/bin"
   install -m 0755 "$KIND_SRC"/kind/bin/*.sh "$dir/kind/bin/"

@@ -36,12 +36,18 @@ kc get pods -l app=echo -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end
 fail=0
 for n in $(kc get nodes -l '!node-role.kubernetes.io/control-plane' -o name); do
   n=${n#node/}
-  out=$(kc run "probe-$n" --rm -i --restart=Never --image=gatecert/echo:dev --image-pull-policy=IfNotPresent \
+  kc run "probe-$n" --restart=Never --image=gatecert/echo:dev --image-pull-policy=IfNotPresent \
     --overrides="{\"spec\":{\"nodeName\":\"$n\"}}" --command -- sh -c \
-    'for i in $(seq 1 30); do curl -s -o /dev/null -w "%header{x-gatecert-zone}\n" http://echo.default.svc.cluster.local/ || echo FAIL; done' 2>&1 |
-    grep -v '^pod .* deleted' | sort | uniq -c | tr '\n' ' ')
-  log "from $n (${zone[$n]}): $out"
+    'for i in $(seq 1 30); do curl -s -o /dev/null -w "%header{x-gatecert-zone}\n" http://echo.default.svc.cluster.local/ || echo FAIL; done' >/dev/null
+done
+for n in $(kc get nodes -l '!node-role.kubernetes.io/control-plane' -o name); do
+  n=${n#node/}
+  kc wait --for=jsonpath='{.status.phase}'=Succeeded "pod/probe-$n" --timeout 2m >/dev/null || fail=1
+  # Served-by node of each of 30 requests, mapped to its zone.
+  out=$(kc logs "probe-$n" | while read -r s; do echo "${zone[$s]:-$s}"; done | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}')
+  log "30 requests from a pod on $n (${zone[$n]}) served in zones: $out"
   [[ $out == *FAIL* || -z $out ]] && fail=1
+  kc delete pod "probe-$n" --wait=false >/dev/null
 done
 [[ $fail == 0 ]] || die "Service requests failed"
 log "smoke: OK (create $create s)"
