@@ -37,6 +37,9 @@ type CapacityReport struct {
 	ClientReason  string               `json:"clientReason,omitempty"`
 	Search        CapacitySearchParams `json:"search"`
 	SLOs          []string             `json:"slos"` // what each step was judged by
+	// LatencyMax is the latency SLO's bound (the first one), drawn on the
+	// chart; 0 without a latency SLO.
+	LatencyMax Duration `json:"latencyMax,omitempty"`
 	// Replicas serving during the steps (after Without), of Total.
 	Replicas      int `json:"replicas"`
 	ReplicasTotal int `json:"replicasTotal"`
@@ -198,6 +201,7 @@ type capacityChart struct {
 	P99   []float64 `json:"p99"`
 	Error []float64 `json:"error"` // percent
 	Knee  float64   `json:"knee"`
+	Bound float64   `json:"bound"` // latency SLO bound, ms (0: none)
 }
 
 func capacityChartOf(r *CapacityReport) capacityChart {
@@ -211,7 +215,7 @@ func capacityChartOf(r *CapacityReport) capacityChart {
 		}
 		return 0
 	})
-	c := capacityChart{Knee: r.Knee, Rate: []float64{}, P50: []float64{}, P99: []float64{}, Error: []float64{}}
+	c := capacityChart{Knee: r.Knee, Bound: float64(r.LatencyMax.D().Microseconds()) / 1000, Rate: []float64{}, P50: []float64{}, P99: []float64{}, Error: []float64{}}
 	ms := func(d Duration) float64 { return float64(d.D().Microseconds()) / 1000 }
 	for _, s := range steps {
 		if n := len(c.Rate); n > 0 && c.Rate[n-1] == s.Rate {

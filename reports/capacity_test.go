@@ -122,3 +122,25 @@ func TestMetricsCapacityAndTLS(t *testing.T) {
 		t.Errorf("metrics %v", got)
 	}
 }
+
+// TestCapacityHTMLInChromium opens capacity.html in headless Chromium and
+// checks that both charts drew.
+func TestCapacityHTMLInChromium(t *testing.T) {
+	bin := chromium()
+	if bin == "" {
+		t.Skip("chromium not installed: capacity.html not checked in a browser")
+	}
+	dir := t.TempDir()
+	page := filepath.Join(dir, "capacity.html")
+	var b bytes.Buffer
+	if err := WriteCapacityHTML(&b, capacityReport()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom := runChromium(t, bin, dir, "--dump-dom", "file://"+page)
+	if n := strings.Count(dom, "<canvas"); n < 2 || !strings.Contains(dom, `data-charts="2"`) {
+		t.Errorf("%d canvas elements, data-charts missing: the charts did not draw", n)
+	}
+}

@@ -109,6 +109,7 @@ func (r *Runner) Capacity(ctx context.Context, s *spec.Scenario, plan CapacityPl
 		return res, err
 	}
 	res.Report = reportOf(st, topo, plan, res.Result, plan.Without)
+	res.Report.Scenario = s.Name           // Without says the rest
 	if err := stack.run(ctx); err != nil { // diagnostics and teardown before writing
 		return res, err
 	}
@@ -380,6 +381,9 @@ func reportOf(st *state, topo topology.Topology, plan CapacityPlan, r capacity.R
 	}
 	for _, o := range st.s.SLOs {
 		rep.SLOs = append(rep.SLOs, describeSLO(o))
+		if o.Kind == spec.SLOLatency && rep.LatencyMax == 0 {
+			rep.LatencyMax = reports.Duration(o.Max.D())
+		}
 	}
 	for _, x := range r.Steps {
 		cs := reports.CapacityStep{
