@@ -32,6 +32,7 @@ func TestFailoverDeadFirst(t *testing.T) {
 		t.Fatalf("stats %+v, policy %q", st, meta.Policy)
 	}
 	var flagged int
+	firstEnd := time.Duration(1 << 62)
 	for _, r := range recs {
 		if r.LB != 1 || !r.OK() {
 			t.Fatalf("record %+v: want ok via LB 1", r)
@@ -39,10 +40,17 @@ func TestFailoverDeadFirst(t *testing.T) {
 		if r.Flags&ledger.FlagFailover != 0 {
 			flagged++
 		}
+		firstEnd = min(firstEnd, r.End())
 	}
-	// Only requests sent before the first success tried the dead address.
-	if flagged == 0 || flagged > 5 || st.FailedOver != int64(flagged) {
-		t.Errorf("%d records flagged failover (stats %d), want 1..5", flagged, st.FailedOver)
+	// Only requests sent before the first success tried the dead address
+	// (1 ms for the ledger's microsecond rounding).
+	for _, r := range recs {
+		if r.Flags&ledger.FlagFailover != 0 && r.Sent() > firstEnd+time.Millisecond {
+			t.Errorf("seq %d sent at %v, after the first success at %v, still tried the dead address", r.Seq, r.Sent(), firstEnd)
+		}
+	}
+	if flagged == 0 || st.FailedOver != int64(flagged) {
+		t.Errorf("%d records flagged failover (stats %d), want some", flagged, st.FailedOver)
 	}
 }
 
@@ -69,17 +77,21 @@ func TestFailoverSwitch(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs, _ := readLedger(t, cfg.LedgerDir)
-	var switched bool
 	var onA, onB, afterSwitchFailed int
-	for _, r := range recs { // by seq, so by intended time
+	switched := time.Duration(1 << 62) // the first success via b
+	for _, r := range recs {
 		switch {
 		case r.LB == 1 && r.OK():
-			switched = true
 			onB++
+			switched = min(switched, r.End())
 		case r.LB == 0 && r.OK():
 			onA++
 		}
-		if switched && !r.OK() {
+	}
+	// A request a's shutdown caught on an accepted connection may fail
+	// (that is a real loss); none sent after the switch may.
+	for _, r := range recs {
+		if !r.OK() && r.Sent() > switched+time.Millisecond {
 			afterSwitchFailed++
 		}
 	}
@@ -119,8 +131,10 @@ func TestSaturationReported(t *testing.T) {
 	}
 
 	fast := &echo{gateway: "gw", backend: "be"}
+	// A generous lag bound: a shared test machine can stall a process for
+	// 100 ms, which is saturation, but not what this test is about.
 	cfg = Config{Targets: []string{serve(t, fast)}, Rate: 100, Duration: 300 * time.Millisecond, LedgerDir: t.TempDir(),
-		SaturationLag: 50 * time.Millisecond}
+		SaturationLag: time.Second}
 	st, err = Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -62,13 +62,15 @@ func TestTLSModes(t *testing.T) {
 		check                   func(n, total int) bool
 	}{
 		// Keep-alive: few connections, most requests reused.
-		{"http1 keep-alive", false, false, false, "HTTP/1.1", ledger.FlagReused, func(n, total int) bool { return n >= total-5 }},
+		{"http1 keep-alive", false, false, false, "HTTP/1.1", ledger.FlagReused, func(n, total int) bool { return n >= total-8 }},
 		// No keep-alive, no resumption: a full handshake per request.
 		{"http1 no keep-alive", false, true, false, "HTTP/1.1", ledger.FlagResumed, func(n, _ int) bool { return n == 0 }},
-		// No keep-alive with resumption: all but the first resume.
-		{"http1 no keep-alive resumption", false, true, true, "HTTP/1.1", ledger.FlagResumed, func(n, total int) bool { return n >= total-3 }},
+		// No keep-alive with resumption: all resume but the connections
+		// opened before the first ticket arrived (up to MaxWorkers, more
+		// on a busy machine).
+		{"http1 no keep-alive resumption", false, true, true, "HTTP/1.1", ledger.FlagResumed, func(n, total int) bool { return n >= total-10 }},
 		// HTTP/2: requests multiplexed; each connection's first stream is new.
-		{"http2", true, false, false, "HTTP/2.0", ledger.FlagReused, func(n, total int) bool { return n >= total-5 }},
+		{"http2", true, false, false, "HTTP/2.0", ledger.FlagReused, func(n, total int) bool { return n >= total-8 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
