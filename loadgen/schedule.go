@@ -154,10 +154,16 @@ var _ Shape = steps{}
 //	     │ ╱        │                     │
 //	     └──────────┴───────────────┴─────┴──► t
 //
-// At most 255 phases (the index is a byte).
+// At most 255 phases (the index is a byte); later ones are dropped.
 func Phases(shapes ...Shape) Shape {
+	if len(shapes) > maxPhases {
+		shapes = shapes[:maxPhases] // scenario validation refuses more
+	}
 	return phases{newSequence(shapes)}
 }
+
+// maxPhases: Record.Phase is a byte.
+const maxPhases = 255
 
 type phases struct{ *sequence }
 
@@ -185,9 +191,6 @@ type sequence struct {
 }
 
 func newSequence(parts []Shape) *sequence {
-	if len(parts) > 255 {
-		parts = parts[:255]
-	}
 	s := &sequence{parts: parts}
 	var n uint64
 	for _, p := range parts {

@@ -75,6 +75,10 @@ func TestSteps(t *testing.T) {
 	if s.Duration() != 1500*time.Millisecond {
 		t.Errorf("Duration %v", s.Duration())
 	}
+	// More steps than a phase index holds are all kept.
+	if got := count(Steps(1, 0, time.Second, 300)); got != 300 {
+		t.Errorf("300 steps of 1 req/s: %d requests", got)
+	}
 	// Steps is one shape: no phases of its own.
 	if _, ok := s.(Phaser); ok {
 		t.Error("Steps has phases")
