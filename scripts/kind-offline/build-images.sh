@@ -235,6 +235,8 @@ main() {
   component_images
   metallb_manifest
   node_image
+  # Superseded builds leave untagged images behind (this daemon is ours alone).
+  dk image prune -f >/dev/null
 }
 
 # Sourced (for debugging one step), it only defines the functions.

@@ -57,12 +57,17 @@ table ip gatecert_cni {
 NFT
 }
 
+# PID 1 of its container: sh ignores SIGTERM unless trapped (a node's
+# shutdown would otherwise wait 90 s for this scope).
+trap 'log "terminated"; exit 0' TERM INT
+nap() { sleep "$INTERVAL" & wait $!; }
+
 log "node $NODE_NAME, pod subnet $POD_SUBNET, API $API"
 while :; do
 	nodes=$(curl -sf --max-time 5 --cacert "$CA" -H "Authorization: Bearer $(cat "$TOKEN_FILE")" "$API/api/v1/nodes")
 	if [ -z "$nodes" ]; then
 		log "cannot list nodes yet"
-		sleep "$INTERVAL"
+		nap
 		continue
 	fi
 	masquerade
@@ -80,5 +85,5 @@ while :; do
 				esac
 			fi
 		done
-	sleep "$INTERVAL"
+	nap
 done
