@@ -18,6 +18,11 @@ type window struct {
 	inject, revert time.Time   // zero when missing
 	from, to       time.Duration
 	reverted       bool
+	// restore is when the undo began (the end of the hold); servedBy
+	// judges up to it, since a restored part may serve again before the
+	// revert event marks the undo complete.
+	restore  time.Duration
+	restored bool
 	failed         int64
 
 	// The failover scope runs from the inject up to, not including,
@@ -74,6 +79,10 @@ func faultWindows(sc *spec.Scenario, events []spec.Event, start time.Time) []*wi
 				inject: e.Time, from: e.Time.Sub(start)}
 			open[name] = w
 			out = append(out, w)
+		case spec.StepRestore:
+			if w := open[name]; w != nil && !w.restored {
+				w.restore, w.restored = e.Time.Sub(start), true
+			}
 		case spec.StepRevert:
 			if w := open[name]; w != nil {
 				w.revert, w.to, w.reverted = e.Time, e.Time.Sub(start), true

@@ -182,7 +182,10 @@ func newProbe(o spec.SLO, w *window, win string) *probe {
 	case spec.SLOServedBy:
 		p.window = "after loss"
 		p.from = w.from + o.Grace.D()
-		if w.reverted {
+		switch {
+		case w.restored:
+			p.to = w.restore - 1 // from the restore on, the part may serve again
+		case w.reverted:
 			p.to = w.to
 		}
 		if p.from > p.to {

@@ -223,3 +223,42 @@ func TestServedByBalanceOnly(t *testing.T) {
 		t.Errorf("got %+v", s)
 	}
 }
+
+// servedBy judges up to the restore step (the end of the hold), not the
+// revert (the end of the undo): a restored zone may serve again while the
+// undo is still waiting for the LBs to mark it up. Before the restore,
+// serving from the lost zone is a failure.
+func TestServedByEndsAtRestore(t *testing.T) {
+	recs := steady(300, 10*time.Millisecond) // 3s, round robin over z1 and z2
+	for i := range recs {
+		if at := recs[i].Intended; at >= time.Second && at < 2*time.Second && recs[i].Gateway == 0 {
+			recs[i].Gateway, recs[i].Backend = 1, 1 // z1 is out: z2 serves
+		}
+	}
+	sc := &spec.Scenario{Name: "zone", Expect: "pass",
+		Faults: []spec.Fault{{Name: "zone-outage", Kind: spec.FaultZoneOutage, Zone: "z1"}},
+		SLOs:   []spec.SLO{{Kind: spec.SLOServedBy}}}
+	zoneEvent := func(step string, at time.Duration) spec.Event {
+		e := event("zone-outage", spec.FaultZoneOutage, step, at)
+		e.Target = "z1"
+		return e
+	}
+	inject, restore := zoneEvent(spec.StepInject, time.Second), zoneEvent(spec.StepRestore, 2*time.Second)
+	// z1 serves again from 2s; the undo completes (revert) at 2.5s.
+	v := run{recs: recs}.evaluate(t, sc, inject, restore, zoneEvent(spec.StepRevert, 2500*time.Millisecond))
+	if s := v.SLOs[0]; !s.Passed {
+		t.Errorf("served after the restore counted as a failure: %+v", s)
+	}
+	// Without the restore step the window runs to the revert and the
+	// requests z1 served between 2s and 2.5s count against it.
+	v = run{recs: recs}.evaluate(t, sc, inject, zoneEvent(spec.StepRevert, 2500*time.Millisecond))
+	if s := v.SLOs[0]; s.Passed {
+		t.Errorf("served by z1 inside the window passed: %+v", s)
+	}
+	// Serving from z1 while it is out is caught.
+	recs[150].Gateway, recs[150].Backend = 0, 0
+	v = run{recs: recs}.evaluate(t, sc, inject, restore, zoneEvent(spec.StepRevert, 2500*time.Millisecond))
+	if s := v.SLOs[0]; s.Passed || s.FirstFailure == nil || s.FirstFailure.Seq != 150 {
+		t.Errorf("request 150 served by the lost zone not flagged: %+v", s)
+	}
+}

@@ -88,32 +88,32 @@ func Inject(ctx context.Context, topo topology.Topology, f spec.Fault, rec spec.
 func run(ctx context.Context, topo topology.Topology, f spec.Fault, rec spec.Recorder) error {
 	switch f.Kind {
 	case spec.FaultPodTerminate:
-		return hold(ctx, f, func() (topology.Undo, error) {
+		return hold(ctx, f, rec, func() (topology.Undo, error) {
 			return topo.(topology.PodTerminator).TerminatePod(ctx, firstTarget(topo, f), rec)
 		})
 	case spec.FaultRollingRestart:
 		return rollingRestart(ctx, topo, f, rec)
 	case spec.FaultPodKill:
-		return hold(ctx, f, func() (topology.Undo, error) {
+		return hold(ctx, f, rec, func() (topology.Undo, error) {
 			return topo.(topology.PodKiller).KillPod(ctx, firstTarget(topo, f), rec)
 		})
 	case spec.FaultScale:
-		return hold(ctx, f, func() (topology.Undo, error) { return topo.(topology.Scaler).Scale(ctx, f.Replicas, rec) })
+		return hold(ctx, f, rec, func() (topology.Undo, error) { return topo.(topology.Scaler).Scale(ctx, f.Replicas, rec) })
 	case spec.FaultNodeKill:
-		return hold(ctx, f, func() (topology.Undo, error) { return topo.(topology.NodeStopper).KillNode(ctx, f.Node, rec) })
+		return hold(ctx, f, rec, func() (topology.Undo, error) { return topo.(topology.NodeStopper).KillNode(ctx, f.Node, rec) })
 	case spec.FaultNodeDrain:
-		return hold(ctx, f, func() (topology.Undo, error) { return topo.(topology.NodeDrainer).DrainNode(ctx, f.Node, rec) })
+		return hold(ctx, f, rec, func() (topology.Undo, error) { return topo.(topology.NodeDrainer).DrainNode(ctx, f.Node, rec) })
 	case spec.FaultZoneOutage:
 		if f.Mode == spec.ModeIsolate {
-			return hold(ctx, f, func() (topology.Undo, error) { return topo.(topology.ZoneIsolator).IsolateZone(ctx, f.Zone, rec) })
+			return hold(ctx, f, rec, func() (topology.Undo, error) { return topo.(topology.ZoneIsolator).IsolateZone(ctx, f.Zone, rec) })
 		}
-		return hold(ctx, f, func() (topology.Undo, error) { return killZone(ctx, topo, f.Zone, rec) })
+		return hold(ctx, f, rec, func() (topology.Undo, error) { return killZone(ctx, topo, f.Zone, rec) })
 	case spec.FaultLBKill:
-		return hold(ctx, f, func() (topology.Undo, error) { return topo.(topology.LBKiller).KillLB(ctx, f.LB, f.Mode, rec) })
+		return hold(ctx, f, rec, func() (topology.Undo, error) { return topo.(topology.LBKiller).KillLB(ctx, f.LB, f.Mode, rec) })
 	case spec.FaultLBDrain:
-		return hold(ctx, f, func() (topology.Undo, error) { return topo.(topology.LBDrainer).DrainLB(ctx, f.LB, rec) })
+		return hold(ctx, f, rec, func() (topology.Undo, error) { return topo.(topology.LBDrainer).DrainLB(ctx, f.LB, rec) })
 	case spec.FaultPartition:
-		return hold(ctx, f, func() (topology.Undo, error) { return topo.(topology.Partitioner).PartitionZone(ctx, f.Zone, rec) })
+		return hold(ctx, f, rec, func() (topology.Undo, error) { return topo.(topology.Partitioner).PartitionZone(ctx, f.Zone, rec) })
 	}
 	return fmt.Errorf("%w: unknown fault kind %q", ErrUnsupported, f.Kind)
 }
@@ -122,7 +122,7 @@ func run(ctx context.Context, topo topology.Topology, f spec.Fault, rec spec.Rec
 // runs even when ctx ends during the hold (with a context Ctrl-C cannot
 // cancel, bounded by undoTimeout) so an interrupted run is not left with a
 // half-broken stack before its teardown.
-func hold(ctx context.Context, f spec.Fault, inject func() (topology.Undo, error)) error {
+func hold(ctx context.Context, f spec.Fault, rec spec.Recorder, inject func() (topology.Undo, error)) error {
 	undo, err := inject()
 	if err != nil {
 		return err
@@ -134,6 +134,7 @@ func hold(ctx context.Context, f spec.Fault, inject func() (topology.Undo, error
 		uctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
 		defer cancel()
 	}
+	rec.Record(spec.Event{Time: time.Now(), Step: spec.StepRestore, Target: targetOf(f)})
 	if err := undo(uctx); err != nil {
 		return errors.Join(holdErr, fmt.Errorf("revert %s: %w", f.Name, err))
 	}

@@ -111,7 +111,7 @@ func TestPodKillHoldsForDuration(t *testing.T) {
 			t.Errorf("event %+v not stamped with the fault", e)
 		}
 	}
-	if want := []string{spec.StepInject, "sigkill", spec.StepRevert}; !slices.Equal(steps, want) {
+	if want := []string{spec.StepInject, "sigkill", spec.StepRestore, spec.StepRevert}; !slices.Equal(steps, want) {
 		t.Errorf("steps %q, want %q", steps, want)
 	}
 }

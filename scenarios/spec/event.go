@@ -24,6 +24,9 @@ type Event struct {
 const (
 	StepInject = "inject" // the fault begins
 	StepRevert = "revert" // the fault (and its undo) has ended
+	// StepRestore marks the end of the hold: the undo begins, so what the
+	// fault took out may legitimately serve again from here on.
+	StepRestore = "restore"
 )
 
 // Recorder receives events; implementations must be safe for concurrent use.
