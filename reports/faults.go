@@ -23,7 +23,7 @@ type window struct {
 	// revert event marks the undo complete.
 	restore  time.Duration
 	restored bool
-	failed         int64
+	failed   int64
 
 	// The failover scope runs from the inject up to, not including,
 	// scopeEnd: the next window's inject, or the end of the run (bounded
