@@ -10,6 +10,10 @@ if dk version >/dev/null 2>&1 && [[ -x $BIN/kind ]]; then
     "$BIN/kind" delete cluster --name "$c" >/dev/null || true
   done
 fi
+# kind's network is a bridge on the host: remove it while the daemon runs.
+if dk version >/dev/null 2>&1 && dk network inspect kind >/dev/null 2>&1; then
+  dk network rm kind >/dev/null || true
+fi
 "$HERE/docker-down.sh"
 # Mounts dockerd may have left behind under its roots.
 for m in $(awk -v a="$DOCKER_ROOT" -v b="$DOCKER_EXEC" '$2 ~ "^"a || $2 ~ "^"b {print $2}' /proc/mounts | sort -r); do
