@@ -105,7 +105,13 @@ func (s Search) Run(ctx context.Context, probe Probe) (Result, error) {
 		lo, err = r.narrow(ctx, lo, hi)
 	}
 	if errors.Is(err, errBudget) {
-		return Result{Knee: lo, LimitedBy: LimitBudget, Steps: r.steps}, nil
+		// A client that saturated on a failing step is the more telling
+		// limit: the figure is a lower bound either way.
+		limit := LimitBudget
+		if r.clientSaturated {
+			limit = LimitClient
+		}
+		return Result{Knee: lo, LimitedBy: limit, Steps: r.steps}, nil
 	}
 	return Result{Knee: lo, LimitedBy: r.limitedBy(lo, hi), Steps: r.steps}, err
 }

@@ -97,6 +97,11 @@ func TestSearchMaxRateBudgetAndNone(t *testing.T) {
 	if res.LimitedBy != LimitBudget || len(res.Steps) != 5 {
 		t.Errorf("budget: limited by %q after %d steps", res.LimitedBy, len(res.Steps))
 	}
+	// A budget that runs out after client-saturated failures says client.
+	res, _ = Search{Start: 500, Max: 1e6, MaxSteps: 5}.Run(context.Background(), (&gateway{capacity: 1e6, clientMax: 3300}).probe)
+	if res.LimitedBy != LimitClient || len(res.Steps) != 5 {
+		t.Errorf("budget after client saturation: limited by %q after %d steps", res.LimitedBy, len(res.Steps))
+	}
 	res, _ = Search{Start: 500, Max: 1e6}.Run(context.Background(), (&gateway{capacity: 1}).probe)
 	if res.LimitedBy != LimitNone || res.Knee != 0 {
 		t.Errorf("nothing passes: %+v", res)
