@@ -6,7 +6,7 @@ GO ?= go
 BIN := bin/gatecert
 ARTIFACTS ?= artifacts
 # Debian packages the local provider needs, as command:package pairs.
-DEPS := nginx:nginx haproxy:haproxy ip:iproute2 nft:nftables wrk:wrk chromium:chromium
+DEPS := nginx:nginx haproxy:haproxy ip:iproute2 nft:nftables wrk:wrk chromium:chromium jq:jq
 GINKGO_FLAGS ?=
 
 .PHONY: all deps build run test unit lint suite-smoke bench fidelity clean
@@ -60,7 +60,7 @@ fidelity: deps build
 
 ## bench: gatecert's generator vs vegeta and wrk on a local nginx, plus Go
 ## benchmarks of the hot paths (scripts/bench.sh; takes a few minutes).
-bench:
+bench: deps
 	GO=$(GO) scripts/bench.sh
 
 ## kind-offline: the air-gapped kind toolchain (README "Air-gapped kind path"):
