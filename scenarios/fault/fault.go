@@ -60,7 +60,20 @@ func Check(topo topology.Topology, f spec.Fault) error {
 	if !ok {
 		return fmt.Errorf("%w: %s needs %s", ErrUnsupported, f.Kind, need)
 	}
+	if r, ok := topo.(Refuser); ok {
+		if why := r.RefuseFault(f); why != "" {
+			return fmt.Errorf("%w: %s: %s", ErrUnsupported, f.Kind, why)
+		}
+	}
 	return nil
+}
+
+// Refuser is implemented by a topology that has a fault's capability but
+// cannot inject every fault of that kind (a mode its environment cannot
+// produce, objects the run did not create). Check skips the scenario with
+// the reason RefuseFault gives; "" means the fault can be injected.
+type Refuser interface {
+	RefuseFault(f spec.Fault) string
 }
 
 // Inject runs fault f to completion, including its undo (the replica

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -137,5 +138,35 @@ func TestCancelDuringHoldStillReverts(t *testing.T) {
 	}
 	if want := []string{"kill-node z1n1", "boot z1n1"}; !slices.Equal(f.calls, want) {
 		t.Errorf("calls %q, want %q", f.calls, want)
+	}
+}
+
+// refusing has the pod-kill capability but refuses it for one replica.
+type refusing struct{ fake }
+
+var _ Refuser = (*refusing)(nil)
+
+func (r *refusing) RefuseFault(f spec.Fault) string {
+	if f.Target == "z2n2-gw0" {
+		return "not this one"
+	}
+	return ""
+}
+
+// TestRefuserSkipsWithReason: a topology with the capability that refuses
+// a fault makes Check (and Inject, which injects nothing) report
+// ErrUnsupported with its reason; a fault it accepts goes through.
+func TestRefuserSkipsWithReason(t *testing.T) {
+	r := &refusing{}
+	f := spec.Fault{Name: "k", Kind: spec.FaultPodKill, Target: "z2n2-gw0"}
+	if err := Check(r, f); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "not this one") {
+		t.Fatalf("Check = %v, want ErrUnsupported with the reason", err)
+	}
+	if err := Inject(context.Background(), r, f, &events{}); !errors.Is(err, ErrUnsupported) || len(r.calls) != 0 {
+		t.Fatalf("Inject = %v, calls %v; want ErrUnsupported and nothing injected", err, r.calls)
+	}
+	f.Target = "z1n1-gw0"
+	if err := Check(r, f); err != nil {
+		t.Fatalf("Check of an accepted fault: %v", err)
 	}
 }
