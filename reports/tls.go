@@ -101,6 +101,30 @@ type TLSRun struct {
 	// CPU-second.
 	PerCPUSecond    float64 `json:"perCpuSecond"`
 	ClientSaturated bool    `json:"clientSaturated,omitempty"`
+	// Rounds is how many runs were summed (tlsCompare.rounds).
+	Rounds int `json:"rounds"`
+}
+
+// AddTLSRuns sums two handshake-bound runs of one profile (rounds):
+// counts, durations and CPU add up, p99 is the worse, the per-CPU-second
+// figure is recomputed from the sums (handshakes, or with keepAlive
+// successful requests).
+func AddTLSRuns(a, b TLSRun, keepAlive bool) TLSRun {
+	a.Duration += b.Duration
+	a.OK += b.OK
+	a.Failed += b.Failed
+	a.Handshakes += b.Handshakes
+	a.Resumed += b.Resumed
+	a.GatewayCPU += b.GatewayCPU
+	a.P99 = max(a.P99, b.P99)
+	a.ClientSaturated = a.ClientSaturated || b.ClientSaturated
+	a.Rounds += b.Rounds
+	n := a.Handshakes
+	if keepAlive {
+		n = a.OK
+	}
+	a.PerCPUSecond = PerCPUSecond(n, a.GatewayCPU.D())
+	return a
 }
 
 // TLSCapacity is a profile's CPU-limited knee.
@@ -191,8 +215,11 @@ func ratio(a, b float64) float64 {
 }
 
 // TLSMethod describes the measurement for reports.
-func TLSMethod(capacity bool) string {
+func TLSMethod(capacity bool, rounds int) string {
 	m := "handshakes per gateway CPU-second: successful requests on new TLS connections (connection close, one handshake each) divided by the gateway replicas' CPU time (cgroup v1 cpuacct.usage) over a fixed-rate run"
+	if rounds > 1 {
+		m += fmt.Sprintf(", summed over %d rounds in which the profiles take turns on fresh stacks", rounds)
+	}
 	if capacity {
 		m += "; and the highest sustained rate meeting the scenario's SLOs with the gateway CPU-limited (cgroup cpu quota), counted when both searches were gateway-limited; the lower speed-up gates"
 	}

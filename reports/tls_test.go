@@ -74,7 +74,7 @@ func TestComparePair(t *testing.T) {
 
 func TestJudgeTLSSpeedup(t *testing.T) {
 	s := time.Second
-	r := &TLSResult{Method: TLSMethod(false), Pairs: []TLSPairResult{
+	r := &TLSResult{Method: TLSMethod(false, 1), Pairs: []TLSPairResult{
 		ComparePair(spec.KeyRSA, measure("RSA, no resumption", 1000, 0, s, 0, ""), measure("RSA, tickets", 1000, 0, s/4, 0, "")),
 		ComparePair(spec.KeyECDSA, measure("ECDSA", 1000, 0, s, 0, ""), measure("ECDSA (identical)", 1000, 0, s, 0, "")),
 	}}
@@ -105,5 +105,15 @@ func TestJudgeTLSSpeedup(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), `data-tls-key="ecdsa"`) {
 		t.Error("report.html lacks the TLS table")
+	}
+}
+
+func TestAddTLSRuns(t *testing.T) {
+	ms := func(n int) Duration { return Duration(time.Duration(n) * time.Millisecond) }
+	a := TLSRun{Rate: 60, Duration: ms(8000), OK: 480, Handshakes: 480, Resumed: 10, GatewayCPU: ms(400), P99: ms(9), Rounds: 1}
+	b := TLSRun{Rate: 60, Duration: ms(8000), OK: 470, Failed: 10, Handshakes: 470, GatewayCPU: ms(550), P99: ms(20), ClientSaturated: true, Rounds: 1}
+	got := AddTLSRuns(a, b, false)
+	if got.Handshakes != 950 || got.GatewayCPU != ms(950) || got.PerCPUSecond != 1000 || got.P99 != ms(20) || !got.ClientSaturated || got.Rounds != 2 || got.Failed != 10 || got.Duration != ms(16000) {
+		t.Errorf("sum %+v", got)
 	}
 }

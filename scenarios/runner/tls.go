@@ -40,35 +40,48 @@ func (r *Runner) runTLS(ctx context.Context, s *spec.Scenario) (res Result, err 
 		return res, err
 	}
 	c := s.TLSCompare
-	tr := &reports.TLSResult{Method: reports.TLSMethod(c.Capacity != nil)}
+	rounds := max(1, c.Rounds)
+	tr := &reports.TLSResult{Method: reports.TLSMethod(c.Capacity != nil, rounds)}
 	var first *reports.Verdict
 	var runSLOs []reports.SLOResult
-	for i, pair := range c.Pairs {
-		var m [2]reports.TLSMeasure
-		for j, side := range []struct {
-			name string
-			p    spec.TLSProfile
-		}{{"baseline", pair.Baseline}, {"accelerated", pair.Accelerated}} {
-			name := fmt.Sprintf("pair%d-%s", i+1, side.name)
-			meas, v, err := r.tlsProfile(ctx, s, pair, side.p, filepath.Join(res.Dir, name))
-			if errors.Is(err, errNoCPUAccounting) {
-				res.Skipped = err.Error()
-				return res, nil
-			}
-			if err != nil {
-				return res, fmt.Errorf("%s (%s): %w", name, side.p.Name, err)
-			}
-			m[j] = meas
-			if first == nil {
-				first = v
-			}
-			for _, o := range v.SLOs {
-				o.Measured = fmt.Sprintf("[%s] %s", name, o.Measured)
-				o.Details = append([]string{fmt.Sprintf("%s handshake-bound run (%s)", name, side.p.Name)}, o.Details...)
-				runSLOs = append(runSLOs, o)
+	meas := make([][2]reports.TLSMeasure, len(c.Pairs))
+	for round := 1; round <= rounds; round++ {
+		for i, pair := range c.Pairs {
+			for j, side := range []struct {
+				name string
+				p    spec.TLSProfile
+			}{{"baseline", pair.Baseline}, {"accelerated", pair.Accelerated}} {
+				name := fmt.Sprintf("pair%d-%s", i+1, side.name)
+				dir := filepath.Join(res.Dir, name)
+				if round > 1 {
+					dir = filepath.Join(dir, fmt.Sprintf("round-%d", round))
+				}
+				m, v, err := r.tlsProfile(ctx, s, pair, side.p, dir, round == 1)
+				if errors.Is(err, errNoCPUAccounting) {
+					res.Skipped = err.Error()
+					return res, nil
+				}
+				if err != nil {
+					return res, fmt.Errorf("%s (%s), round %d: %w", name, side.p.Name, round, err)
+				}
+				if round == 1 {
+					meas[i][j] = m
+				} else {
+					meas[i][j].Run = reports.AddTLSRuns(meas[i][j].Run, m.Run, false)
+				}
+				if first == nil {
+					first = v
+				}
+				for _, o := range v.SLOs {
+					o.Measured = fmt.Sprintf("[%s round %d] %s", name, round, o.Measured)
+					o.Details = append([]string{fmt.Sprintf("%s handshake-bound run, round %d (%s)", name, round, side.p.Name)}, o.Details...)
+					runSLOs = append(runSLOs, o)
+				}
 			}
 		}
-		tr.Pairs = append(tr.Pairs, reports.ComparePair(pair.Key, m[0], m[1]))
+	}
+	for i, pair := range c.Pairs {
+		tr.Pairs = append(tr.Pairs, reports.ComparePair(pair.Key, meas[i][0], meas[i][1]))
 	}
 	v := first
 	v.Scenario, v.Expect = s.Name, cmpOr(s.Expect, spec.ExpectPass)
@@ -97,8 +110,10 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// tlsProfile stands one profile up and measures it.
-func (r *Runner) tlsProfile(ctx context.Context, s *spec.Scenario, pair spec.TLSPair, p spec.TLSProfile, dir string) (m reports.TLSMeasure, v *reports.Verdict, err error) {
+// tlsProfile stands one profile up and measures it: the handshake-bound
+// run, and in the first round (full) the keep-alive variant and the
+// capacity search.
+func (r *Runner) tlsProfile(ctx context.Context, s *spec.Scenario, pair spec.TLSPair, p spec.TLSProfile, dir string, full bool) (m reports.TLSMeasure, v *reports.Verdict, err error) {
 	ps := s.ForTLSProfile(pair, p, false)
 	ps.Name = s.Name + "-" + filepath.Base(dir)
 	g := ps.Stack.Gateway
@@ -131,6 +146,9 @@ func (r *Runner) tlsProfile(ctx context.Context, s *spec.Scenario, pair spec.TLS
 		return m, nil, err
 	}
 	c := s.TLSCompare
+	if !full {
+		return m, v, nil
+	}
 	if c.KeepAlive {
 		ka, _, err := st.tlsRun(ctx, topo, acct, filepath.Join(dir, "keepalive"), true)
 		if err != nil {
@@ -192,7 +210,7 @@ func (st *state) tlsRun(ctx context.Context, topo topology.Topology, acct gatewa
 	run := reports.TLSRun{
 		Rate: cfg.Rate, Duration: reports.Duration(cfg.Duration), OK: ok, Failed: v.Requests.Failed,
 		Handshakes: hs, Resumed: resumed, P99: v.Latency.P99,
-		GatewayCPU: reports.Duration(reports.CPUDelta(before, after)), ClientSaturated: stats.Saturated,
+		GatewayCPU: reports.Duration(reports.CPUDelta(before, after)), ClientSaturated: stats.Saturated, Rounds: 1,
 	}
 	n := hs
 	if keepAlive {

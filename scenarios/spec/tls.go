@@ -34,6 +34,12 @@ type TLSCompare struct {
 	// connections kept), reported beside the handshake-bound figures but
 	// not judged.
 	KeepAlive bool `yaml:"keepAlive,omitempty"`
+	// Rounds repeats every profile's handshake-bound run, the profiles
+	// taking turns (baseline, accelerated, baseline, ...), each on a fresh
+	// stack; handshakes and CPU are summed over the rounds. Interleaving
+	// spreads a shared machine's changing load over both sides
+	// (default 1).
+	Rounds int `yaml:"rounds,omitempty"`
 	// Capacity, when set, also searches each profile's highest sustained
 	// rate meeting the scenario's other SLOs (scenarios/capacity); it needs
 	// stack.gateway.cpuLimit so that the gateway, not the client, is what
@@ -108,6 +114,7 @@ func (s *Scenario) defaultTLS() {
 			def(&p.Accelerated.Key, p.Key)
 		}
 		c.Capacity.defaults()
+		def(&c.Rounds, 1)
 	}
 	s.Capacity.defaults()
 }
@@ -167,6 +174,7 @@ func (c *checker) tls(s *Scenario) {
 	if !hasSLO {
 		c.failf("slos", "tlsCompare needs a tlsSpeedup SLO")
 	}
+	c.between("tlsCompare.rounds", cmp.Rounds, 1, 20)
 	if len(cmp.Pairs) == 0 {
 		c.failf("tlsCompare.pairs", "at least one pair required")
 	}

@@ -30,6 +30,9 @@ func TestTLSDefaults(t *testing.T) {
 	if p.Baseline.Key != KeyRSA || p.Accelerated.Key != KeyECDSA {
 		t.Errorf("profile keys %q/%q, want rsa (the pair's) and ecdsa (its own)", p.Baseline.Key, p.Accelerated.Key)
 	}
+	if s.TLSCompare.Rounds != 1 {
+		t.Errorf("rounds %d, want 1", s.TLSCompare.Rounds)
+	}
 	if s.SLOs[0].Min != DefaultTLSSpeedup {
 		t.Errorf("tlsSpeedup min %v, want %v", s.SLOs[0].Min, DefaultTLSSpeedup)
 	}
