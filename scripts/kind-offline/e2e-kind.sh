@@ -26,11 +26,11 @@ export GATECERT_METALLB_MANIFEST="$CACHE/metallb-native.yaml"
 export GATECERT_GATEWAY_PROFILE=${GATECERT_GATEWAY_PROFILE:-nginx}
 export GATECERT_ARTIFACTS=${GATECERT_ARTIFACTS:-$ROOT/artifacts}
 log "suites/kind with $cfg, node image $NODE_IMAGE, profile $GATECERT_GATEWAY_PROFILE"
-cd "$ROOT"
+cd "$ROOT" || exit
 # Compile politely, then run at normal priority (the load generator is
 # latency-sensitive); `go test` would run the binary in the package folder too.
 "${NICE[@]}" go test -c -o "$CACHE/kind.test" ./suites/kind
-cd "$ROOT/suites/kind"
+cd "$ROOT/suites/kind" || exit
 # shellcheck disable=SC2086
 exec "$CACHE/kind.test" -test.v -test.count=1 -test.timeout 180m -ginkgo.v \
   -ginkgo.junit-report="$GATECERT_ARTIFACTS/junit-suite-kind.xml" ${GINKGO_FLAGS:-'-ginkgo.label-filter=provider:kind&&!slow'}

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # variables for the scripts that source this
 # Shared settings of the offline kind toolchain (sourced by the other scripts).
 # Everything large lives under $KIND_OFFLINE_CACHE, outside the repository.
 set -euo pipefail

@@ -43,4 +43,6 @@ build_rootfs() {
 }
 
 mkdir -p "$CACHE/rootfs" "$CACHE/logs"
-for n in "${@:-node tools nginx}"; do for m in $n; do build_rootfs "$m"; done; done
+names=("$@")
+[[ ${#names[@]} -gt 0 ]] || names=(node tools nginx)
+for n in "${names[@]}"; do build_rootfs "$n"; done
