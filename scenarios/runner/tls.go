@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -84,7 +85,7 @@ func (r *Runner) runTLS(ctx context.Context, s *spec.Scenario) (res Result, err 
 		tr.Pairs = append(tr.Pairs, reports.ComparePair(pair.Key, meas[i][0], meas[i][1]))
 	}
 	v := first
-	v.Scenario, v.Expect = s.Name, cmpOr(s.Expect, spec.ExpectPass)
+	v.Scenario, v.Expect = s.Name, cmp.Or(s.Expect, spec.ExpectPass)
 	v.TLS = tr
 	low := reports.LowestSpeedup(tr)
 	v.TLSSpeedup = &low
@@ -101,13 +102,6 @@ func (r *Runner) runTLS(ctx context.Context, s *spec.Scenario) (res Result, err 
 	}
 	res.Verdict = v
 	return res, writeArtifacts(res.Dir, v)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // tlsProfile stands one profile up and measures it: the handshake-bound
