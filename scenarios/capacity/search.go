@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -111,7 +112,7 @@ func (s Search) Run(ctx context.Context, probe Probe) (Result, error) {
 		if r.clientSaturated {
 			limit = LimitClient
 		}
-		return Result{Knee: lo, LimitedBy: limit, Steps: r.steps}, nil
+		return Result{Knee: r.proven(lo), LimitedBy: limit, Steps: r.steps}, nil
 	}
 	return Result{Knee: lo, LimitedBy: r.limitedBy(lo, hi), Steps: r.steps}, err
 }
@@ -127,6 +128,26 @@ func (r *run) limitedBy(knee, firstFail float64) string {
 		return LimitNone
 	}
 	return LimitGateway
+}
+
+// proven is the highest rate, at most lo, that a step passed and that no
+// failing step at the same or a lower rate contradicts: when the budget
+// ends the search mid-way, lo may be a rate never offered (a failed
+// confirmation moves it down untested).
+func (r *run) proven(lo float64) float64 {
+	lowestFail := math.Inf(1)
+	for _, st := range r.steps {
+		if !st.Passed {
+			lowestFail = min(lowestFail, st.Rate)
+		}
+	}
+	best := 0.0
+	for _, st := range r.steps {
+		if st.Passed && st.Rate <= lo && st.Rate < lowestFail {
+			best = max(best, st.Rate)
+		}
+	}
+	return best
 }
 
 // run is one search in progress.

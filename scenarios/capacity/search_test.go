@@ -115,3 +115,24 @@ func TestSearchRejectsBadBounds(t *testing.T) {
 		}
 	}
 }
+
+// When the budget ends the search right after a failed confirmation, the
+// knee is a rate that passed, not the untested rate below it.
+func TestSearchBudgetKneeWasOffered(t *testing.T) {
+	g := &gateway{capacity: 3600, flaky: map[float64]int{}}
+	first, _ := Search{Start: 500, Max: 1e6}.Run(context.Background(), (&gateway{capacity: 3600}).probe)
+	g.flaky[first.Knee] = 1 // its confirmation fails once
+	res, _ := Search{Start: 500, Max: 1e6, MaxSteps: len(first.Steps)}.Run(context.Background(), g.probe)
+	offered := false
+	for _, st := range res.Steps {
+		if st.Rate == res.Knee && st.Passed {
+			offered = true
+		}
+		if !st.Passed && st.Rate <= res.Knee {
+			t.Errorf("knee %.0f at or above a failed step at %.0f", res.Knee, st.Rate)
+		}
+	}
+	if res.Knee > 0 && !offered {
+		t.Errorf("knee %.0f was never offered and passed (steps %+v)", res.Knee, res.Steps)
+	}
+}
