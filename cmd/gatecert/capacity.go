@@ -1,16 +1,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
-	"github.com/gatecert/gatecert/fixtures/netns"
 	"github.com/gatecert/gatecert/scenarios/capacity"
 	"github.com/gatecert/gatecert/scenarios/runner"
 	"github.com/gatecert/gatecert/scenarios/spec"
@@ -75,25 +71,11 @@ func cmdCapacity(args []string) int {
 		fmt.Fprintln(os.Stderr, "gatecert capacity:", err)
 		return exitBadInput
 	}
-	if f.runID == "" {
-		f.runID = newRunID()
-	} else if !netns.ValidRunID(f.runID) {
-		fmt.Fprintf(os.Stderr, "gatecert capacity: -run-id %q: use 1-12 lower-case letters and digits\n", f.runID)
-		return exitBadInput
+	ctx, stop, r, code := prepareRun("capacity", &f)
+	if r == nil {
+		return code
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log := newLogger(f.verbose)
-	if f.provider == "local" {
-		if _, err := netns.ReapAll(netns.DefaultStateRoot); err != nil {
-			log.Warn("reaping leftovers of dead runs", "err", err)
-		}
-	}
-	r, err := newRunner(f, log)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gatecert capacity:", err)
-		return exitEnv
-	}
 	fmt.Printf("run %s: capacity of %s%s, steps of %s from %.0f to at most %.0f req/s\n",
 		f.runID, s.Name, withoutLabel(plan.Without), plan.Step, plan.Search.Start, plan.Search.Max)
 	res, err := r.Capacity(ctx, s, plan)

@@ -80,14 +80,26 @@ func runAll(f runFlags, list []*spec.Scenario) int {
 		fmt.Fprintf(os.Stderr, "gatecert run: unknown provider %q (want local, kind or cluster)\n", f.provider)
 		return exitBadInput
 	}
+	ctx, stop, r, code := prepareRun("run", &f)
+	if r == nil {
+		return code
+	}
+	defer stop()
+	fmt.Printf("run %s: %d scenario(s), artifacts in %s/%s\n", f.runID, len(list), f.out, f.runID)
+	return runList(ctx, r, list, f.certify, f.sets)
+}
+
+// prepareRun is what run and capacity share before the first scenario: the
+// run id (given or new), a context Ctrl-C cancels, the leftovers of dead
+// local runs reaped, and the runner. A nil runner means the run cannot
+// start; code then says why.
+func prepareRun(cmd string, f *runFlags) (context.Context, context.CancelFunc, *runner.Runner, int) {
 	if f.runID == "" {
 		f.runID = newRunID()
 	} else if !netns.ValidRunID(f.runID) {
-		fmt.Fprintf(os.Stderr, "gatecert run: -run-id %q: use 1-12 lower-case letters and digits\n", f.runID)
-		return exitBadInput
+		fmt.Fprintf(os.Stderr, "gatecert %s: -run-id %q: use 1-12 lower-case letters and digits\n", cmd, f.runID)
+		return nil, nil, nil, exitBadInput
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	log := newLogger(f.verbose)
 	if f.provider == "local" {
 		if removed, err := netns.ReapAll(netns.DefaultStateRoot); err != nil {
@@ -96,13 +108,13 @@ func runAll(f runFlags, list []*spec.Scenario) int {
 			log.Info("removed leftovers of dead runs", "runs", len(removed))
 		}
 	}
-	r, err := newRunner(f, log)
+	r, err := newRunner(*f, log)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "gatecert run:", err)
-		return exitEnv
+		fmt.Fprintf(os.Stderr, "gatecert %s: %v\n", cmd, err)
+		return nil, nil, nil, exitEnv
 	}
-	fmt.Printf("run %s: %d scenario(s), artifacts in %s/%s\n", f.runID, len(list), f.out, f.runID)
-	return runList(ctx, r, list, f.certify, f.sets)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return ctx, stop, r, exitPass
 }
 
 // runList runs each scenario in turn and prints its result line; the exit
