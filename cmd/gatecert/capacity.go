@@ -52,16 +52,12 @@ func cmdCapacity(args []string) int {
 		fs.Usage()
 		return exitBadInput
 	}
-	list, err := loadScenarios(fs.Args())
+	list, err := resolveScenarios("capacity", fs.Args(), "", "", f.sets)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return exitBadInput
 	}
 	s := list[0]
-	if err := applyOverrides(s, f.sets); err != nil {
-		fmt.Fprintln(os.Stderr, "gatecert capacity:", err)
-		return exitBadInput
-	}
 	if s.TLSCompare != nil {
 		fmt.Fprintf(os.Stderr, "gatecert capacity: %s is a TLS comparison (it searches capacity itself): use gatecert run\n", s.Name)
 		return exitBadInput

@@ -50,6 +50,28 @@ func loadScenarios(args []string) ([]*spec.Scenario, error) {
 	return out, errors.Join(errs...)
 }
 
+// resolveScenarios is what every command that takes scenarios does first:
+// load them (every problem of every file at once), drop skipped labels,
+// keep the selected names, and apply the --set overrides. Load problems
+// come back as they are (they name file, line and field); the others are
+// prefixed with the command.
+func resolveScenarios(cmd string, args []string, skip, only string, sets setFlags) ([]*spec.Scenario, error) {
+	all, err := loadScenarios(args)
+	if err != nil {
+		return nil, err
+	}
+	list, err := selectScenarios(skipLabelled(all, skip), only)
+	if err != nil {
+		return nil, fmt.Errorf("gatecert %s: %w", cmd, err)
+	}
+	for _, s := range list {
+		if err := applyOverrides(s, sets); err != nil {
+			return nil, fmt.Errorf("gatecert %s: %w", cmd, err)
+		}
+	}
+	return list, nil
+}
+
 // skipLabelled drops the scenarios carrying any of the comma-separated
 // labels in skip.
 func skipLabelled(all []*spec.Scenario, skip string) []*spec.Scenario {

@@ -23,21 +23,12 @@ func cmdPlan(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return exitBadInput
 	}
-	all, err := loadScenarios(fs.Args())
+	list, err := resolveScenarios("plan", fs.Args(), "", *only, sets)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return exitBadInput
 	}
-	list, err := selectScenarios(all, *only)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gatecert plan:", err)
-		return exitBadInput
-	}
 	for i, s := range list {
-		if err := applyOverrides(s, sets); err != nil {
-			fmt.Fprintln(os.Stderr, "gatecert plan:", err)
-			return exitBadInput
-		}
 		if i > 0 {
 			fmt.Println()
 		}

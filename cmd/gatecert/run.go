@@ -54,21 +54,10 @@ func cmdRun(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return exitBadInput
 	}
-	all, err := loadScenarios(fs.Args())
+	list, err := resolveScenarios("run", fs.Args(), f.skip, f.only, f.sets)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return exitBadInput
-	}
-	list, err := selectScenarios(skipLabelled(all, f.skip), f.only)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gatecert run:", err)
-		return exitBadInput
-	}
-	for _, s := range list {
-		if err := applyOverrides(s, f.sets); err != nil {
-			fmt.Fprintln(os.Stderr, "gatecert run:", err)
-			return exitBadInput
-		}
 	}
 	return runAll(f, list)
 }
