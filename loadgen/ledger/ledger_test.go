@@ -35,18 +35,7 @@ func TestRecordRoundTrip(t *testing.T) {
 func writeLedger(t *testing.T, recs []Record) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), ClientFile)
-	w, err := Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs {
-		if err := w.Write(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	writeLedgerTo(t, p, recs)
 	return p
 }
 
