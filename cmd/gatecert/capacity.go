@@ -57,6 +57,10 @@ func cmdCapacity(args []string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return exitBadInput
 	}
+	if len(list) != 1 {
+		fmt.Fprintf(os.Stderr, "gatecert capacity: %s holds %d scenarios, want exactly one\n", fs.Arg(0), len(list))
+		return exitBadInput
+	}
 	s := list[0]
 	if s.TLSCompare != nil {
 		fmt.Fprintf(os.Stderr, "gatecert capacity: %s is a TLS comparison (it searches capacity itself): use gatecert run\n", s.Name)
