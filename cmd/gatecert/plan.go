@@ -38,7 +38,8 @@ func cmdPlan(args []string) int {
 }
 
 // printPlan writes what running s would do: topology, LB mapping, load,
-// fault timeline with each fault's loss budget, and the SLOs.
+// fault timeline with each fault's loss budget, the tlsCompare or
+// capacity section (plansections.go), and the SLOs.
 func printPlan(w io.Writer, s *spec.Scenario, sets []string) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
 	st := s.Stack
@@ -98,6 +99,9 @@ func printPlan(w io.Writer, s *spec.Scenario, sets []string) {
 		p("  total loss budget: %d requests", total)
 	}
 
+	printTLSPlan(w, s)
+	printCapacityPlan(w, s)
+
 	p("\nslos:")
 	for _, o := range s.SLOs {
 		p("  %s", describeSLO(o))
@@ -145,6 +149,8 @@ func describeSLO(o spec.SLO) string {
 			o.AllowFailedAfterBackend, o.AllowDuplicates, o.AllowPhantoms)
 	case spec.SLOZeroLoss:
 		b.WriteString(": 0 failed")
+	case spec.SLOTLSSpeedup:
+		fmt.Fprintf(&b, " >= %gx accelerated/baseline, every pair (reported per key type)", o.Min)
 	}
 	if o.Window != "" && o.Window != spec.WindowRun {
 		fmt.Fprintf(&b, " — window %s", o.Window)
