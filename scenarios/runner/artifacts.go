@@ -34,6 +34,13 @@ func WriteRendered(dir string, v *reports.Verdict) error {
 	if err := reports.WriteSummary(&b, v); err != nil {
 		return fmt.Errorf("render summary: %w", err)
 	}
+	if len(v.Overrides) > 0 {
+		// The summary leaves them out; a relaxed threshold must show.
+		b.WriteString("\n## Overrides\n\n")
+		for _, o := range v.Overrides {
+			fmt.Fprintf(&b, "- `%s`\n", o)
+		}
+	}
 	if err := os.WriteFile(filepath.Join(dir, SummaryFile), b.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}

@@ -89,6 +89,9 @@ func (st *state) judge(topo topology.Topology) (*reports.Verdict, error) {
 	if err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}
+	for _, o := range st.applied {
+		v.Overrides = append(v.Overrides, o.String(st.r.Provider.Name()))
+	}
 	return v, writeArtifacts(st.dir, v)
 }
 

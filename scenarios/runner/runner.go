@@ -61,6 +61,13 @@ var ErrEnvironment = errors.New("environment problem")
 // itself could not be completed (environment, interrupt); an SLO failure is
 // a result with Verdict.Passed == false, not an error.
 func (r *Runner) Run(ctx context.Context, s *spec.Scenario) (res Result, err error) {
+	// The scenario's overrides for this provider (measured limits of its
+	// stand-ins) apply to this run only and are listed in the verdict.
+	orig := s
+	s, applied, err := s.ForProvider(r.Provider.Name())
+	if err != nil {
+		return Result{Scenario: orig.Name}, err
+	}
 	switch {
 	case s.Capacity != nil:
 		// A capacity search has no pass/fail of its own to certify.
@@ -74,10 +81,14 @@ func (r *Runner) Run(ctx context.Context, s *spec.Scenario) (res Result, err err
 	if err := os.MkdirAll(res.Dir, 0o755); err != nil {
 		return res, fmt.Errorf("%w: artifacts folder: %w", ErrEnvironment, err)
 	}
-	if err := writeResolved(res.Dir, s); err != nil {
+	if err := writeResolvedWith(res.Dir, s, r.Provider.Name(), applied); err != nil {
 		return res, err
 	}
-	st := &state{r: r, s: s, dir: res.Dir, started: time.Now()}
+	if why := r.refuse(s); why != "" { // before anything is created
+		res.Skipped = why
+		return res, nil
+	}
+	st := &state{r: r, s: s, dir: res.Dir, started: time.Now(), applied: applied}
 	topo, err := st.up(ctx, &stack)
 	if err != nil {
 		return res, err
@@ -105,6 +116,8 @@ type state struct {
 	dir     string
 	started time.Time
 	events  *eventLog
+	// applied are the provider's overrides applied to s.
+	applied []spec.Override
 
 	mu        sync.Mutex
 	lastFault string
@@ -153,10 +166,42 @@ func (st *state) onEvent(e spec.Event) {
 	st.log().Debug("event", "phase", "fault", "fault", e.Fault, "step", e.Step, "target", e.Target)
 }
 
-func writeResolved(dir string, s *spec.Scenario) error {
+func writeResolved(dir string, s *spec.Scenario) error { return writeResolvedWith(dir, s, "", nil) }
+
+// writeResolvedWith heads the resolved scenario with the provider's
+// overrides that were applied to it.
+func writeResolvedWith(dir string, s *spec.Scenario, provider string, applied []spec.Override) error {
 	b, err := yaml.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("encode resolved scenario: %w", err)
 	}
+	if len(applied) > 0 {
+		head := "# Resolved with the " + provider + " overrides of the scenario:\n"
+		for _, o := range applied {
+			head += "#   " + o.String(provider) + "\n"
+		}
+		b = append([]byte(head), b...)
+	}
 	return os.WriteFile(filepath.Join(dir, "scenario.resolved.yaml"), b, 0o644)
+}
+
+// Refuser is a provider that knows, before it creates anything, that it
+// cannot inject a fault (fault.Refuser's method on the provider): the
+// scenario is skipped with the reason and nothing is stood up.
+type Refuser interface {
+	RefuseFault(f spec.Fault) string
+}
+
+// refuse is why s cannot run on the provider, or "".
+func (r *Runner) refuse(s *spec.Scenario) string {
+	p, ok := r.Provider.(Refuser)
+	if !ok {
+		return ""
+	}
+	for _, f := range s.Faults {
+		if why := p.RefuseFault(f); why != "" {
+			return why
+		}
+	}
+	return ""
 }

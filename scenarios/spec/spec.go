@@ -31,6 +31,10 @@ type Scenario struct {
 	// its SLOs judge each step; `gatecert run` skips it with the reason.
 	Capacity *CapacitySearch `yaml:"capacity,omitempty"`
 	SLOs     []SLO           `yaml:"slos"`
+	// Overrides change the scenario on one provider only, each with the
+	// measured reason (override.go); the runner applies the ones of the
+	// provider it runs on and the verdict lists them.
+	Overrides *Overrides `yaml:"overrides,omitempty"`
 
 	// Source records where the scenario came from, for error messages.
 	Source Source `yaml:"-"`

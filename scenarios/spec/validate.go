@@ -129,6 +129,7 @@ func (s *Scenario) Validate() error {
 	for i, o := range s.SLOs {
 		c.sloParams(fmt.Sprintf("slos[%d]", i), o, s)
 	}
+	c.overrides(s)
 	return c.probs.sorted()
 }
 
