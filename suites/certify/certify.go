@@ -5,6 +5,7 @@ package certify
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -81,6 +82,12 @@ func ArtifactsRoot() string {
 	return filepath.Join("..", "..", "artifacts")
 }
 
+// Logger writes the harness's Info messages (cluster created, ...) to the
+// Ginkgo writer: shown with -ginkgo.v or when a spec fails.
+func Logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(ginkgo.GinkgoWriter, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
 // RunID names one suite run's objects, with a provider prefix.
 func RunID(prefix string) string { return prefix + time.Now().UTC().Format("150405") }
 
@@ -95,6 +102,9 @@ func Judge(ctx context.Context, r *runner.Runner, s *spec.Scenario) {
 	}
 	v := res.Verdict
 	ginkgo.AddReportEntry("verdict", reports.FormatLine(v))
+	for _, o := range v.Overrides {
+		ginkgo.AddReportEntry("override", "threshold changed on "+v.Provider+": "+o)
+	}
 	if s.Expect == spec.ExpectFail {
 		gomega.Expect(v.Passed).To(gomega.BeFalse(), "negative control not detected: %s", reports.FormatLine(v))
 		return
