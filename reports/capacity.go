@@ -141,6 +141,20 @@ func limitText(r *CapacityReport) string {
 	return r.LimitedBy
 }
 
+// kneeTrials counts the steps offered at the knee and how many passed: the
+// search keeps a knee that most of its trials passed.
+func kneeTrials(r *CapacityReport) (passed, trials int) {
+	for _, st := range r.Steps {
+		if st.Rate == r.Knee {
+			trials++
+			if st.Passed {
+				passed++
+			}
+		}
+	}
+	return passed, trials
+}
+
 // WriteCapacityMarkdown renders the capacity report (capacity.md).
 func WriteCapacityMarkdown(w io.Writer, r *CapacityReport) error {
 	var b bytes.Buffer
@@ -150,8 +164,9 @@ func WriteCapacityMarkdown(w io.Writer, r *CapacityReport) error {
 	}
 	fmt.Fprintf(&b, "# Capacity of %s: %.0f req/s\n\n", title, r.Knee)
 	fmt.Fprintf(&b, "Run `%s` on `%s`, started %s, took %s.\n\n", r.RunID, r.Provider, r.Start.Format(time.RFC3339), r.Took)
-	fmt.Fprintf(&b, "- Knee: **%.0f req/s** — the highest offered rate whose steps met every SLO (%s), confirmed %d more time(s).\n",
-		r.Knee, strings.Join(r.SLOs, "; "), r.Search.Repeats)
+	passed, trials := kneeTrials(r)
+	fmt.Fprintf(&b, "- Knee: **%.0f req/s** — the highest offered rate at which most trials met every SLO (%s): %d of %d passed.\n",
+		r.Knee, strings.Join(r.SLOs, "; "), passed, trials)
 	fmt.Fprintf(&b, "- Limited by: %s.\n", limitText(r))
 	fmt.Fprintf(&b, "- Gateway replicas serving: %d of %d, behind %d load balancer(s): %.0f req/s per replica.\n", r.Replicas, r.ReplicasTotal, r.LBs, r.PerReplica)
 	if r.CPULimit > 0 {
@@ -161,7 +176,7 @@ func WriteCapacityMarkdown(w io.Writer, r *CapacityReport) error {
 		fmt.Fprintf(&b, "- Gateway CPU at the knee: %.2f cores in all: %.0f requests per gateway CPU-second.\n", r.KneeGatewayCores, r.PerGatewayCore)
 	}
 	s := r.Search
-	fmt.Fprintf(&b, "- Search: ramp from %.0f req/s ×%.2g up to %.0f, then bisection to %.0f%%, %d confirmation(s), at most %d steps of %s each.\n",
+	fmt.Fprintf(&b, "- Search: ramp from %.0f req/s ×%.2g up to %.0f, then bisection to %.0f%%, the knee decided by a majority of 1+%d trials, at most %d steps of %s each.\n",
 		s.Start, s.Factor, s.Max, s.Precision*100, s.Repeats, s.MaxSteps, s.Step)
 	b.WriteString("\n## Steps\n\n")
 	var rows [][]string

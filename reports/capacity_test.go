@@ -57,7 +57,7 @@ func TestCapacityRendering(t *testing.T) {
 	for _, want := range []string{
 		"# Capacity of capacity: 3000 req/s",
 		"- Knee: **3000 req/s**",
-		"(p99 <= 50ms; availability >= 99.9%), confirmed 2 more time(s)",
+		"(p99 <= 50ms; availability >= 99.9%): 2 of 2 passed",
 		"- Limited by: the stack: steps above the knee failed their SLOs.",
 		"6 of 6, behind 2 load balancer(s): 500 req/s per replica",
 		"4000 requests per gateway CPU-second",

@@ -1,8 +1,9 @@
 // Package capacity finds the highest offered rate at which a stack still
 // meets its SLOs: a coarse geometric ramp until the first failing step,
 // then bisection between the last passing and the first failing rate, and
-// finally the boundary step repeated so that one lucky run on a noisy
-// machine cannot set the figure.
+// finally the boundary step repeated: the knee holds when most of its
+// trials pass, so neither one lucky nor one unlucky step on a noisy
+// machine sets the figure.
 //
 //	rate
 //	 │              ╳ first fail
@@ -130,21 +131,29 @@ func (r *run) limitedBy(knee, firstFail float64) string {
 	return LimitGateway
 }
 
-// proven is the highest rate, at most lo, that a step passed and that no
-// failing step at the same or a lower rate contradicts: when the budget
-// ends the search mid-way, lo may be a rate never offered (a failed
+// proven is the highest rate, at most lo, whose trials passed by a strict
+// majority and below which no rate's trials failed by a majority: when the
+// budget ends the search mid-way, lo may be a rate never offered (a failed
 // confirmation moves it down untested).
 func (r *run) proven(lo float64) float64 {
-	lowestFail := math.Inf(1)
+	votes := map[float64]int{} // passes minus failures per rate
 	for _, st := range r.steps {
-		if !st.Passed {
-			lowestFail = min(lowestFail, st.Rate)
+		if st.Passed {
+			votes[st.Rate]++
+		} else {
+			votes[st.Rate]--
+		}
+	}
+	lowestFail := math.Inf(1)
+	for rate, v := range votes {
+		if v < 0 {
+			lowestFail = min(lowestFail, rate)
 		}
 	}
 	best := 0.0
-	for _, st := range r.steps {
-		if st.Passed && st.Rate <= lo && st.Rate < lowestFail {
-			best = max(best, st.Rate)
+	for rate, v := range votes {
+		if v > 0 && rate <= lo && rate < lowestFail {
+			best = max(best, rate)
 		}
 	}
 	return best
@@ -221,19 +230,29 @@ func (r *run) narrow(ctx context.Context, lo, hi float64) (float64, error) {
 	}
 }
 
-// confirm repeats the knee step; every repeat must pass.
+// confirm repeats the knee step up to Repeats times; the knee holds when a
+// strict majority of its 1+Repeats trials (the bisection step that passed
+// counts) pass. Near the knee a step's verdict is a coin with a biased
+// face (one CFS throttle or scheduler stall puts 1% of a step above the
+// latency bound): requiring every trial to pass made one unlucky step drag
+// the figure down, and three runs of the same stack disagreed by 2×.
+// Confirmation stops as soon as the majority is decided either way.
 func (r *run) confirm(ctx context.Context, rate float64) (bool, error) {
-	for i := 0; i < r.s.Repeats; i++ {
+	trials := 1 + r.s.Repeats
+	passed, failed := 1, 0
+	for 2*passed <= trials && 2*failed < trials {
 		st, err := r.step(ctx, rate, "confirm")
 		if err != nil {
 			return false, err
 		}
-		if !st.Passed {
+		if st.Passed {
+			passed++
+		} else {
+			failed++
 			r.noteFailure(st)
-			return false, nil
 		}
 	}
-	return true, nil
+	return 2*passed > trials, nil
 }
 
 // noteFailure records a client-saturated failure: then the client, not the
