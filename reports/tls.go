@@ -259,6 +259,22 @@ func JudgeTLSSpeedup(o spec.SLO, r *TLSResult) []SLOResult {
 	return out
 }
 
+// TLSRunSLOs are the SLO results of one handshake-bound run of a
+// tlsCompare profile as the scenario's verdict lists them, each saying
+// which profile folder, round and configuration it judged. It is the
+// labelling scenarios/runner's runTLS does when it assembles the verdict,
+// here so that re-judging a stored run (gatecert report -evaluate) labels
+// them the same way.
+func TLSRunSLOs(folder string, round int, profile string, v *Verdict) []SLOResult {
+	out := make([]SLOResult, 0, len(v.SLOs))
+	for _, o := range v.SLOs {
+		o.Measured = fmt.Sprintf("[%s round %d] %s", folder, round, o.Measured)
+		o.Details = append([]string{fmt.Sprintf("%s handshake-bound run, round %d (%s)", folder, round, profile)}, o.Details...)
+		out = append(out, o)
+	}
+	return out
+}
+
 // MeasureName names a measure for people.
 func MeasureName(m string) string {
 	switch m {

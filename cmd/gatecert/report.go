@@ -19,7 +19,7 @@ import (
 
 func cmdReport(args []string) int {
 	fset := flag.NewFlagSet("report", flag.ContinueOnError)
-	evaluate := fset.Bool("evaluate", false, "judge again from the stored ledgers, events and scenario.resolved.yaml (rewrites verdict.json)")
+	evaluate := fset.Bool("evaluate", false, "judge again from the stored ledgers, events and scenario.resolved.yaml (rewrites verdict.json); a TLS comparison's or capacity search's verdict keeps its tls or capacity section and is judged again from its parts")
 	fset.Usage = func() {
 		fmt.Fprintln(fset.Output(), "Usage: gatecert report [flags] DIR ...\n\nRe-renders summary.md, junit.xml and report.html of every verdict.json under each DIR.")
 		fset.PrintDefaults()
@@ -31,26 +31,36 @@ func cmdReport(args []string) int {
 		fset.Usage()
 		return exitBadInput
 	}
-	find := verdictDirs
 	if *evaluate {
-		find = ledgerDirs
+		return evaluateRuns(fset.Args())
 	}
-	dirs, err := find(fset.Args())
+	dirs, err := verdictDirs(fset.Args())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gatecert report:", err)
 		return exitBadInput
 	}
 	code := exitPass
 	for _, d := range dirs {
-		v, err := rerender(d, *evaluate)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "gatecert report: %s: %v\n", d, err)
-			code = exitBadInput
-			continue
+		v, err := reports.ReadJSON(filepath.Join(d, runner.VerdictFile))
+		if err == nil {
+			err = runner.WriteRendered(d, v)
 		}
-		fmt.Printf("%s\n      %s\n", reports.FormatLine(v), filepath.Join(d, runner.ReportFile))
+		if !reportLine(d, v, err) {
+			code = exitBadInput
+		}
 	}
 	return code
+}
+
+// reportLine prints a re-rendered or re-judged verdict, or the error that
+// stopped it; false on error.
+func reportLine(dir string, v *reports.Verdict, err error) bool {
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gatecert report: %s: %v\n", dir, err)
+		return false
+	}
+	fmt.Printf("%s\n      %s\n", reports.FormatLine(v), filepath.Join(dir, runner.ReportFile))
+	return true
 }
 
 // verdictDirs returns every folder under roots that holds a verdict.json,
@@ -62,6 +72,16 @@ func verdictDirs(roots []string) ([]string, error) { return dirsWith(roots, runn
 func ledgerDirs(roots []string) ([]string, error) { return dirsWith(roots, ledger.MetaFile) }
 
 func dirsWith(roots []string, file string) ([]string, error) {
+	out, err := findDirs(roots, file)
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("no %s under %v", file, roots)
+	}
+	return out, err
+}
+
+// findDirs returns every folder under roots that holds file, sorted;
+// none is no error.
+func findDirs(roots []string, file string) ([]string, error) {
 	var out []string
 	for _, r := range roots {
 		if _, err := os.Stat(r); err != nil {
@@ -80,48 +100,8 @@ func dirsWith(roots []string, file string) ([]string, error) {
 			return nil, err
 		}
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no %s under %v", file, roots)
-	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
-}
-
-// rerender renders dir's verdict again, after judging it again when
-// evaluate is set.
-func rerender(dir string, evaluate bool) (*reports.Verdict, error) {
-	v, err := reports.ReadJSON(filepath.Join(dir, runner.VerdictFile))
-	switch {
-	case !evaluate && err != nil:
-		return nil, err
-	case !evaluate:
-		return v, runner.WriteRendered(dir, v)
-	case errors.Is(err, fs.ErrNotExist):
-		// A run that ended before its verdict: the run id is the parent
-		// folder's name (artifacts/<run-id>/<scenario>).
-		v = &reports.Verdict{RunID: filepath.Base(filepath.Dir(dir)), Provider: "local"}
-	case err != nil:
-		return nil, err
-	}
-	s, err := spec.LoadFile(filepath.Join(dir, "scenario.resolved.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	events, err := readEvents(filepath.Join(dir, "events.jsonl"))
-	if err != nil {
-		return nil, err
-	}
-	backends, err := filepath.Glob(filepath.Join(dir, ledger.BackendGlob))
-	if err != nil {
-		return nil, err
-	}
-	nv, err := reports.Evaluate(reports.Input{Scenario: s, RunID: v.RunID, LedgerDir: dir,
-		BackendLedgers: backends, Events: events, Provider: v.Provider})
-	if err != nil {
-		return nil, err
-	}
-	nv.Overrides = v.Overrides
-	return nv, runner.WriteArtifacts(dir, nv)
 }
 
 func readEvents(path string) ([]spec.Event, error) {
