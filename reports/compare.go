@@ -51,6 +51,21 @@ func Metrics(v *Verdict, raw map[string]any) []Metric {
 			out = append(out, Metric{Name: k.name, Value: x, Unit: k.unit, Higher: true})
 		}
 	}
+	return append(out, pairSpeedups(v.TLS)...)
+}
+
+// pairSpeedups are the judged speed-ups of every pair of a TLS comparison
+// with more than one: "TLS speed-up" tracks only the lowest, so a pair
+// that regressed while another stayed lower would pass unseen. Pairs are
+// named by position and key type, which a renamed profile keeps.
+func pairSpeedups(r *TLSResult) []Metric {
+	if r == nil || len(r.Pairs) < 2 {
+		return nil
+	}
+	out := make([]Metric, 0, len(r.Pairs))
+	for i, p := range r.Pairs {
+		out = append(out, Metric{Name: fmt.Sprintf("TLS speed-up pair %d (%s)", i+1, cmp.Or(p.KeyName, p.Key)), Value: p.Speedup, Unit: "x", Higher: true})
+	}
 	return out
 }
 

@@ -33,6 +33,9 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"short":    short,
 	"served":   func(by map[string]int64, name string) int64 { return by[name] },
 	"deref":    func(p *float64) float64 { return *p },
+	"limit":    capacityLimit,
+	"without":  capacityWithout,
+	"measure":  MeasureName,
 }).Parse(reportTmpl))
 
 // chartData is what report.js plots: one entry per second of the timeline.

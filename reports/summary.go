@@ -79,6 +79,9 @@ func WriteSummary(w io.Writer, v *Verdict) error {
 	if v.TLS != nil {
 		writeTLSSummary(&b, v.TLS)
 	}
+	if v.Capacity != nil {
+		writeCapacitySummary(&b, v.Capacity)
+	}
 
 	b.WriteString("\n## Served by zone\n\n")
 	servedTable(&b, "zone", v.ServedBy.Zones, r.OK)
