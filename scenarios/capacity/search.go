@@ -187,12 +187,11 @@ var errBudget = errors.New("step budget exhausted")
 // rate (lo, 0 if none) and the first failing rate (hi, 0 if none failed).
 func (r *run) ramp(ctx context.Context) (lo, hi float64, err error) {
 	for rate := r.s.Start; ; rate = min(rate*r.s.Factor, r.s.Max) {
-		st, err := r.step(ctx, rate, "ramp")
+		passed, err := r.judge(ctx, rate, "ramp")
 		if err != nil {
 			return lo, 0, err
 		}
-		if !st.Passed {
-			r.noteFailure(st)
+		if !passed {
 			return lo, rate, nil
 		}
 		lo = rate
@@ -208,14 +207,13 @@ func (r *run) narrow(ctx context.Context, lo, hi float64) (float64, error) {
 	for {
 		for lo > 0 && (hi-lo)/lo >= r.s.Precision || lo == 0 && hi > r.s.Start/64 {
 			mid := (lo + hi) / 2
-			st, err := r.step(ctx, mid, "bisect")
+			passed, err := r.judge(ctx, mid, "bisect")
 			if err != nil {
 				return lo, err
 			}
-			if st.Passed {
+			if passed {
 				lo = mid
 			} else {
-				r.noteFailure(st)
 				hi = mid
 			}
 		}
@@ -242,6 +240,37 @@ func (r *run) confirm(ctx context.Context, rate float64) (bool, error) {
 	passed, failed := 1, 0
 	for 2*passed <= trials && 2*failed < trials {
 		st, err := r.step(ctx, rate, "confirm")
+		if err != nil {
+			return false, err
+		}
+		if st.Passed {
+			passed++
+		} else {
+			failed++
+			r.noteFailure(st)
+		}
+	}
+	return 2*passed > trials, nil
+}
+
+// judge offers rate once; a failure the stack is blamed for is offered
+// again ("recheck") until a majority of 1+Repeats trials decides, so that
+// one stalled step far below the knee (seen: p99 52 ms at 500 req/s on a
+// stack whose knee is ~1000) cannot end the ramp. A step the client
+// saturated is not repeated: the client is the limit there either way.
+func (r *run) judge(ctx context.Context, rate float64, phase string) (bool, error) {
+	st, err := r.step(ctx, rate, phase)
+	if err != nil || st.Passed {
+		return st.Passed, err
+	}
+	r.noteFailure(st)
+	if st.ClientSaturated {
+		return false, nil
+	}
+	trials := 1 + r.s.Repeats
+	passed, failed := 0, 1
+	for 2*passed <= trials && 2*failed < trials {
+		st, err := r.step(ctx, rate, "recheck")
 		if err != nil {
 			return false, err
 		}

@@ -108,6 +108,22 @@ func TestSearchKneeSurvivesOneNoisyConfirmation(t *testing.T) {
 	}
 }
 
+// One stalled step far below the knee does not end the ramp: the failure
+// is rechecked and outvoted.
+func TestSearchRechecksAFailedRampStep(t *testing.T) {
+	g := &gateway{capacity: 3300, failTrial: map[float64][]int{500: {1}}}
+	res, err := Search{Start: 500, Max: 100000}.Run(context.Background(), g.probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Knee < 3300*0.95 || res.Knee > 3300 {
+		t.Errorf("knee %.0f after one noisy step at 500, want within 5%% below 3300", res.Knee)
+	}
+	if g.offers[500] != 3 {
+		t.Errorf("500 offered %d times, want 3 (fail, pass, deciding pass)", g.offers[500])
+	}
+}
+
 func TestSearchReportsClientLimit(t *testing.T) {
 	g := &gateway{capacity: 50000, clientMax: 2500}
 	res, err := Search{Start: 500, Max: 100000}.Run(context.Background(), g.probe)
