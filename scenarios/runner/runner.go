@@ -192,8 +192,20 @@ type Refuser interface {
 	RefuseFault(f spec.Fault) string
 }
 
+// ScenarioRefuser is a provider that knows, before it creates anything,
+// that it cannot stand up what a scenario's stack profile asks for (a
+// setting its stand-ins have no equivalent of).
+type ScenarioRefuser interface {
+	RefuseScenario(s *spec.Scenario) string
+}
+
 // refuse is why s cannot run on the provider, or "".
 func (r *Runner) refuse(s *spec.Scenario) string {
+	if p, ok := r.Provider.(ScenarioRefuser); ok {
+		if why := p.RefuseScenario(s); why != "" {
+			return why
+		}
+	}
 	p, ok := r.Provider.(Refuser)
 	if !ok {
 		return ""
