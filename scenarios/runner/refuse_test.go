@@ -1,0 +1,74 @@
+package runner
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatecert/gatecert/fixtures/topology"
+	"github.com/gatecert/gatecert/scenarios/spec"
+)
+
+// refusingProvider knows up front what it cannot do, and counts Ups.
+type refusingProvider struct {
+	bareProvider
+	ups int
+}
+
+func (p *refusingProvider) RefuseFault(f spec.Fault) string {
+	if f.Kind == spec.FaultLBDrain {
+		return "no LB drain here"
+	}
+	return ""
+}
+
+func (p *refusingProvider) Up(ctx context.Context, req topology.Request) (topology.Topology, error) {
+	p.ups++
+	return p.bareProvider.Up(ctx, req)
+}
+
+// A fault the provider refuses skips the scenario before anything is
+// stood up.
+func TestRefusedFaultSkipsBeforeUp(t *testing.T) {
+	p := &refusingProvider{bareProvider: bareProvider{topo: &bareTopology{}}}
+	r := &Runner{Provider: p, ArtifactsRoot: t.TempDir(), RunID: "r3"}
+	res, err := r.Run(context.Background(), scenarioWith(spec.FaultLBDrain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Skipped != "no LB drain here" || p.ups != 0 {
+		t.Fatalf("skipped %q after %d Ups, want the refusal and no Up", res.Skipped, p.ups)
+	}
+}
+
+// The provider's overrides reach the scenario that runs (and its resolved
+// copy), not the caller's.
+func TestProviderOverridesApplyToTheRun(t *testing.T) {
+	s := scenarioWith(spec.FaultPodKill)
+	s.Faults[0].Node = ""
+	s.SLOs = []spec.SLO{{Kind: spec.SLOMaxFailover, Max: spec.Duration(2 * time.Second), Steady: spec.Duration(time.Second)}}
+	s.Overrides = &spec.Overrides{Local: []spec.Override{{Set: "slos[0].max=5s", Why: "measured"}}}
+	root := t.TempDir()
+	r := &Runner{Provider: &bareProvider{topo: &bareTopology{}}, ArtifactsRoot: root, RunID: "r4"}
+	// bare has no overrides of its own: nothing applied.
+	if _, err := r.Run(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "r4", "x", "scenario.resolved.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "Resolved with") {
+		t.Fatalf("overrides of another provider applied:\n%s", b)
+	}
+	cp, applied, err := s.ForProvider("local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) != 1 || cp.SLOs[0].Max.D() != 5*time.Second || s.SLOs[0].Max.D() != 2*time.Second {
+		t.Fatalf("ForProvider: %v %v %v %v", err, applied, cp.SLOs[0].Max, s.SLOs[0].Max)
+	}
+}
