@@ -110,7 +110,7 @@ func (s Search) Run(ctx context.Context, probe Probe) (Result, error) {
 		// A client that saturated on a failing step is the more telling
 		// limit: the figure is a lower bound either way.
 		limit := LimitBudget
-		if r.clientSaturated {
+		if r.clientBound() {
 			limit = LimitClient
 		}
 		return Result{Knee: r.proven(lo), LimitedBy: limit, Steps: r.steps}, nil
@@ -121,7 +121,7 @@ func (s Search) Run(ctx context.Context, probe Probe) (Result, error) {
 // limitedBy names what ended a completed search.
 func (r *run) limitedBy(knee, firstFail float64) string {
 	switch {
-	case r.clientSaturated:
+	case r.clientBound():
 		return LimitClient
 	case firstFail == 0:
 		return LimitMax
@@ -164,7 +164,7 @@ type run struct {
 	s     Search
 	probe Probe
 	steps []Step
-	// clientSaturated: a failing step was the load generator's fault.
+	// clientSaturated: some failing step was the load generator's fault.
 	clientSaturated bool
 }
 
@@ -282,6 +282,28 @@ func (r *run) judge(ctx context.Context, rate float64, phase string) (bool, erro
 		}
 	}
 	return 2*passed > trials, nil
+}
+
+// clientBound says whether the client, not the stack, bounds the knee: a
+// client-saturated failure at or below the lowest rate the stack itself
+// failed. A saturated step far above a knee the gateway clearly failed
+// (seen: 2000 req/s flagged, every step from 925 up failing on latency
+// with the client keeping time) says nothing about that knee.
+func (r *run) clientBound() bool {
+	if !r.clientSaturated {
+		return false
+	}
+	lowestClient, lowestStack := math.Inf(1), math.Inf(1)
+	for _, st := range r.steps {
+		switch {
+		case st.Passed:
+		case st.ClientSaturated:
+			lowestClient = min(lowestClient, st.Rate)
+		default:
+			lowestStack = min(lowestStack, st.Rate)
+		}
+	}
+	return lowestClient <= lowestStack
 }
 
 // noteFailure records a client-saturated failure: then the client, not the

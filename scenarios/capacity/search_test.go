@@ -138,6 +138,19 @@ func TestSearchReportsClientLimit(t *testing.T) {
 	}
 }
 
+// A client that saturates only far above the knee the gateway failed
+// does not make the figure a client's.
+func TestSearchGatewayLimitDespiteSaturationHigher(t *testing.T) {
+	g := &gateway{capacity: 1000, clientMax: 1900}
+	res, err := Search{Start: 500, Max: 100000}.Run(context.Background(), g.probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.LimitedBy != LimitGateway {
+		t.Errorf("limited by %q, want gateway (the client only saturated at 2000)", res.LimitedBy)
+	}
+}
+
 func TestSearchMaxRateBudgetAndNone(t *testing.T) {
 	res, _ := Search{Start: 500, Max: 2000}.Run(context.Background(), (&gateway{capacity: 1e9}).probe)
 	if res.LimitedBy != LimitMax || res.Knee != 2000 {
