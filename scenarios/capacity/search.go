@@ -207,13 +207,14 @@ func (r *run) narrow(ctx context.Context, lo, hi float64) (float64, error) {
 	for {
 		for lo > 0 && (hi-lo)/lo >= r.s.Precision || lo == 0 && hi > r.s.Start/64 {
 			mid := (lo + hi) / 2
-			passed, err := r.judge(ctx, mid, "bisect")
+			st, err := r.step(ctx, mid, "bisect")
 			if err != nil {
 				return lo, err
 			}
-			if passed {
+			if st.Passed {
 				lo = mid
 			} else {
+				r.noteFailure(st)
 				hi = mid
 			}
 		}
@@ -253,11 +254,15 @@ func (r *run) confirm(ctx context.Context, rate float64) (bool, error) {
 	return 2*passed > trials, nil
 }
 
-// judge offers rate once; a failure the stack is blamed for is offered
-// again ("recheck") until a majority of 1+Repeats trials decides, so that
-// one stalled step far below the knee (seen: p99 52 ms at 500 req/s on a
-// stack whose knee is ~1000) cannot end the ramp. A step the client
-// saturated is not repeated: the client is the limit there either way.
+// judge offers a ramp rate once; a failure the stack is blamed for is
+// offered again ("recheck") until a majority of 1+Repeats trials decides,
+// so that one stalled step far below the knee (seen: p99 52 ms at 500
+// req/s on a stack whose knee is ~1000) cannot end the ramp. Bisection
+// steps are not rechecked: rechecking every failure there spent the step
+// budget before the bracket closed (seen: 24 steps, knee unresolved), and
+// an unlucky bisection step only narrows the bracket, which the knee's
+// majority confirmation then tests. A step the client saturated is not
+// repeated: the client is the limit there either way.
 func (r *run) judge(ctx context.Context, rate float64, phase string) (bool, error) {
 	st, err := r.step(ctx, rate, phase)
 	if err != nil || st.Passed {
