@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
-	"time"
 )
 
 // Overrides are per-provider changes to a scenario, applied by the runner
@@ -129,94 +127,7 @@ func applyOverride(s *Scenario, kv string) error {
 	if key == "overrides" || strings.HasPrefix(key, "overrides.") || key == "name" {
 		return fmt.Errorf("%s cannot be overridden", key)
 	}
-	return setByPath(reflect.ValueOf(s).Elem(), key, value)
-}
-
-// setByPath walks struct fields (by yaml tag) and slice indexes and sets
-// the leaf from its text. TODO: call the shared setter of scenarios/spec
-// (set*.go, pointer fields) once it has landed; this is the same walk as
-// cmd/gatecert's --set, limited to what overrides need.
-func setByPath(v reflect.Value, path, text string) error {
-	walked := ""
-	for _, part := range strings.Split(path, ".") {
-		name, rest, hasIdx := strings.Cut(part, "[")
-		if v.Kind() == reflect.Pointer {
-			if v.IsNil() {
-				return fmt.Errorf("%s is not set in the scenario", walked)
-			}
-			v = v.Elem()
-		}
-		if v.Kind() != reflect.Struct {
-			return fmt.Errorf("%s is not a group of fields", walked)
-		}
-		f, ok := fieldByTag(v, name)
-		if !ok {
-			return fmt.Errorf("unknown field %q", join(walked, name))
-		}
-		v, walked = f, join(walked, name)
-		if hasIdx {
-			idx, err := strconv.Atoi(strings.TrimSuffix(rest, "]"))
-			if err != nil || !strings.HasSuffix(rest, "]") {
-				return fmt.Errorf("bad index in %q (want e.g. slos[0])", part)
-			}
-			if v.Kind() != reflect.Slice {
-				return fmt.Errorf("%s is not a list", walked)
-			}
-			if idx < 0 || idx >= v.Len() {
-				return fmt.Errorf("%s[%d]: the scenario has %d entries", walked, idx, v.Len())
-			}
-			v, walked = v.Index(idx), fmt.Sprintf("%s[%d]", walked, idx)
-		}
-	}
-	return setText(v, walked, text)
-}
-
-func setText(v reflect.Value, path, text string) error {
-	if v.Type() == durationType {
-		d, err := time.ParseDuration(text)
-		if err != nil {
-			return fmt.Errorf("%s: want a duration such as 2s or 500ms, got %q", path, text)
-		}
-		v.SetInt(int64(d))
-		return nil
-	}
-	var err error
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString(text)
-	case reflect.Int:
-		var n int
-		if n, err = strconv.Atoi(text); err == nil {
-			v.SetInt(int64(n))
-		}
-	case reflect.Float64:
-		var f float64
-		if f, err = strconv.ParseFloat(text, 64); err == nil {
-			v.SetFloat(f)
-		}
-	case reflect.Bool:
-		var b bool
-		if b, err = strconv.ParseBool(text); err == nil {
-			v.SetBool(b)
-		}
-	default:
-		return fmt.Errorf("%s is a %s, not a single value: set one of its fields", path, v.Kind())
-	}
-	if err != nil {
-		return fmt.Errorf("%s: want a %s, got %q", path, v.Kind(), text)
-	}
-	return nil
-}
-
-func fieldByTag(v reflect.Value, name string) (reflect.Value, bool) {
-	t := v.Type()
-	for i := range t.NumField() {
-		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
-		if tag == name && tag != "-" && t.Field(i).IsExported() {
-			return v.Field(i), true
-		}
-	}
-	return reflect.Value{}, false
+	return s.Set(key, value) // set.go: the --set path walk
 }
 
 // cloneScenario deep-copies s (slices and pointers included), so an
