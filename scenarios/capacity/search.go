@@ -237,21 +237,7 @@ func (r *run) narrow(ctx context.Context, lo, hi float64) (float64, error) {
 // the figure down, and three runs of the same stack disagreed by 2×.
 // Confirmation stops as soon as the majority is decided either way.
 func (r *run) confirm(ctx context.Context, rate float64) (bool, error) {
-	trials := 1 + r.s.Repeats
-	passed, failed := 1, 0
-	for 2*passed <= trials && 2*failed < trials {
-		st, err := r.step(ctx, rate, "confirm")
-		if err != nil {
-			return false, err
-		}
-		if st.Passed {
-			passed++
-		} else {
-			failed++
-			r.noteFailure(st)
-		}
-	}
-	return 2*passed > trials, nil
+	return r.vote(ctx, rate, "confirm", 1, 0)
 }
 
 // judge offers a ramp rate once; a failure the stack is blamed for is
@@ -272,10 +258,17 @@ func (r *run) judge(ctx context.Context, rate float64, phase string) (bool, erro
 	if st.ClientSaturated {
 		return false, nil
 	}
+	return r.vote(ctx, rate, "recheck", 0, 1)
+}
+
+// vote offers rate again (as phase) until a strict majority of 1+Repeats
+// trials, counting the passed and failed ones already seen, decides; it
+// reports whether the passes won. Both the knee's confirmation and the
+// ramp's recheck decide this way.
+func (r *run) vote(ctx context.Context, rate float64, phase string, passed, failed int) (bool, error) {
 	trials := 1 + r.s.Repeats
-	passed, failed := 0, 1
 	for 2*passed <= trials && 2*failed < trials {
-		st, err := r.step(ctx, rate, "recheck")
+		st, err := r.step(ctx, rate, phase)
 		if err != nil {
 			return false, err
 		}
