@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -74,14 +75,18 @@ func cmdHistory(args []string) int {
 	return exitPass
 }
 
-// readRuns reads every verdict.json under dir.
+// readRuns reads every top-level verdict.json under dir. A verdict inside
+// another verdict's folder is a part of it (a TLS comparison's profile
+// runs carry the scenario's name too): compare and history judge such a
+// scenario by its parent's verdict, so a part whose run started later
+// must not stand in for it and hide the TLS speed-up.
 func readRuns(dir string) ([]reports.Run, error) {
 	dirs, err := verdictDirs([]string{dir})
 	if err != nil {
 		return nil, err
 	}
 	var out []reports.Run
-	for _, d := range dirs {
+	for _, d := range topLevel(dirs) {
 		r, err := reports.ReadRun(d)
 		if err != nil {
 			return nil, err
@@ -89,6 +94,31 @@ func readRuns(dir string) ([]reports.Run, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// topLevel drops every folder that lies inside another folder of dirs.
+func topLevel(dirs []string) []string {
+	set := make(map[string]bool, len(dirs))
+	for _, d := range dirs {
+		set[filepath.Clean(d)] = true
+	}
+	var out []string
+	for _, d := range dirs {
+		if !insideAny(filepath.Clean(d), set) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// insideAny reports whether an ancestor of dir is in set.
+func insideAny(dir string, set map[string]bool) bool {
+	for p := filepath.Dir(dir); p != dir; dir, p = p, filepath.Dir(p) {
+		if set[p] {
+			return true
+		}
+	}
+	return false
 }
 
 // parsePercent reads "5%" or "0.05" as 0.05.

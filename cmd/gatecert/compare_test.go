@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,13 @@ func TestCompareTLSAndCapacity(t *testing.T) {
 	storeVerdict(t, base, "a", capV(3000))
 	storeVerdict(t, worse, "b", tlsV(1.5, 2.5))
 	storeVerdict(t, worse, "b", capV(2400))
+	// Each profile's run writes its own verdict, under the scenario's
+	// name and started later: it must not stand in for the comparison.
+	for _, root := range []string{filepath.Join(base, "a"), filepath.Join(worse, "b")} {
+		part := verdict("tls-accel", 0, 5*time.Millisecond, 0, day.Add(time.Minute))
+		part.Faults = nil
+		storeVerdict(t, filepath.Join(root, "tls-accel"), "pair1-accelerated", part)
+	}
 	out, errs, code := gatecert(t, "compare", base, worse)
 	if code != exitSLOFail {
 		t.Errorf("exit %d, want %d\n%s%s", code, exitSLOFail, out, errs)
