@@ -77,9 +77,10 @@ func cmdHistory(args []string) int {
 
 // readRuns reads every top-level verdict.json under dir. A verdict inside
 // another verdict's folder is a part of it (a TLS comparison's profile
-// runs carry the scenario's name too): compare and history judge such a
-// scenario by its parent's verdict, so a part whose run started later
-// must not stand in for it and hide the TLS speed-up.
+// runs, whose handshake and keep-alive runs share one name): compare and
+// history judge such a scenario by its parent's verdict, which carries the
+// parts' SLO results; listing the parts as scenarios of their own showed
+// colliding names and rows nobody gates on.
 func readRuns(dir string) ([]reports.Run, error) {
 	dirs, err := verdictDirs([]string{dir})
 	if err != nil {

@@ -35,12 +35,15 @@ func TestCompareTLSAndCapacity(t *testing.T) {
 	storeVerdict(t, base, "a", capV(3000))
 	storeVerdict(t, worse, "b", tlsV(1.5, 2.5))
 	storeVerdict(t, worse, "b", capV(2400))
-	// Each profile's run writes its own verdict, under the scenario's
-	// name and started later: it must not stand in for the comparison.
+	// Each profile's runs write their own verdicts inside the comparison's
+	// folder (handshake and keep-alive under one name): they are judged
+	// through the comparison, and compare shows no rows of their own.
 	for _, root := range []string{filepath.Join(base, "a"), filepath.Join(worse, "b")} {
-		part := verdict("tls-accel", 0, 5*time.Millisecond, 0, day.Add(time.Minute))
-		part.Faults = nil
-		storeVerdict(t, filepath.Join(root, "tls-accel"), "pair1-accelerated", part)
+		for _, run := range []string{"handshake", "keepalive"} {
+			part := verdict("tls-accel-pair1-accelerated", 0, 5*time.Millisecond, 0, day.Add(time.Minute))
+			part.Faults = nil
+			storeVerdict(t, filepath.Join(root, "tls-accel", "pair1-accelerated"), run, part)
+		}
 	}
 	out, errs, code := gatecert(t, "compare", base, worse)
 	if code != exitSLOFail {
@@ -56,6 +59,9 @@ func TestCompareTLSAndCapacity(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("compare lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "pair1-accelerated |") {
+		t.Errorf("compare shows a profile run of the TLS comparison as a scenario:\n%s", out)
 	}
 	if out, _, code := gatecert(t, "compare", base, base); code != exitPass || !strings.Contains(out, "**No regression**") {
 		t.Errorf("same runs: exit %d\n%s", code, out)
