@@ -53,11 +53,12 @@ func (r *Runner) runTLS(ctx context.Context, s *spec.Scenario) (res Result, err 
 				p    spec.TLSProfile
 			}{{"baseline", pair.Baseline}, {"accelerated", pair.Accelerated}} {
 				name := fmt.Sprintf("pair%d-%s", i+1, side.name)
-				dir := filepath.Join(res.Dir, name)
+				dir, label := filepath.Join(res.Dir, name), name
 				if round > 1 {
 					dir = filepath.Join(dir, fmt.Sprintf("round-%d", round))
+					label = fmt.Sprintf("%s-round-%d", name, round)
 				}
-				m, v, err := r.tlsProfile(ctx, s, pair, side.p, dir, round == 1)
+				m, v, err := r.tlsProfile(ctx, s, pair, side.p, dir, label, round == 1)
 				if errors.Is(err, errNoCPUAccounting) {
 					res.Skipped = err.Error()
 					return res, nil
@@ -106,10 +107,10 @@ func (r *Runner) runTLS(ctx context.Context, s *spec.Scenario) (res Result, err 
 
 // tlsProfile stands one profile up and measures it: the handshake-bound
 // run, and in the first round (full) the keep-alive variant and the
-// capacity search.
-func (r *Runner) tlsProfile(ctx context.Context, s *spec.Scenario, pair spec.TLSPair, p spec.TLSProfile, dir string, full bool) (m reports.TLSMeasure, v *reports.Verdict, err error) {
+// capacity search. label names the profile and round in progress lines.
+func (r *Runner) tlsProfile(ctx context.Context, s *spec.Scenario, pair spec.TLSPair, p spec.TLSProfile, dir, label string, full bool) (m reports.TLSMeasure, v *reports.Verdict, err error) {
 	ps := s.ForTLSProfile(pair, p, false)
-	ps.Name = s.Name + "-" + filepath.Base(dir)
+	ps.Name = s.Name + "-" + label
 	g := ps.Stack.Gateway
 	m = reports.TLSMeasure{Profile: p.Name, Key: p.Key, Config: reports.TLSConfig{
 		SessionCache: g.TLS.SessionCache, SessionTickets: g.TLS.SessionTickets, ClientResumption: pair.ClientResumption,
