@@ -29,6 +29,9 @@ func WriteSummary(w io.Writer, v *Verdict) error {
 			short(v.Latency.P50.D()), short(v.Latency.P90.D()), short(v.Latency.P99.D()), short(v.Latency.Max.D()),
 			short(r.SendLagP99.D()), short(r.MaxSendLag.D())}})
 	b.WriteString("\nLatency of successful requests, from the intended send time.\n")
+	if v.TLS != nil {
+		b.WriteString("\nA TLS comparison: these are the requests of its first profile run (pair 1's baseline, round 1); every profile run's latency and availability are in the SLO table, its ledger in its own folder.\n")
+	}
 
 	b.WriteString("\n## Failures by class\n\n")
 	if len(r.ByClass) == 0 {

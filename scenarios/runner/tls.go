@@ -87,6 +87,9 @@ func (r *Runner) runTLS(ctx context.Context, s *spec.Scenario) (res Result, err 
 	}
 	v := first
 	v.Scenario, v.Expect = s.Name, cmp.Or(s.Expect, spec.ExpectPass)
+	// The comparison lasts from its first profile run to now; its request
+	// counts stay those of that first run (the summary says so).
+	v.Duration = reports.Duration(time.Since(v.Start))
 	v.TLS = tr
 	low := reports.LowestSpeedup(tr)
 	v.TLSSpeedup = &low
