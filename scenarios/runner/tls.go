@@ -74,11 +74,7 @@ func (r *Runner) runTLS(ctx context.Context, s *spec.Scenario) (res Result, err 
 				if first == nil {
 					first = v
 				}
-				for _, o := range v.SLOs {
-					o.Measured = fmt.Sprintf("[%s round %d] %s", name, round, o.Measured)
-					o.Details = append([]string{fmt.Sprintf("%s handshake-bound run, round %d (%s)", name, round, side.p.Name)}, o.Details...)
-					runSLOs = append(runSLOs, o)
-				}
+				runSLOs = append(runSLOs, reports.TLSRunSLOs(name, round, side.p.Name, v)...)
 			}
 		}
 	}
