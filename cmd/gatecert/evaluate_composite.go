@@ -80,33 +80,23 @@ func judgeTLS(dir string, s *spec.Scenario, old *reports.Verdict) (*reports.Verd
 	}
 	var first *reports.Verdict
 	var runs []reports.SLOResult
-	for round := 1; round <= max(1, c.Rounds); round++ {
-		for i, pair := range c.Pairs {
-			for _, side := range []struct {
-				name string
-				p    spec.TLSProfile
-			}{{"baseline", pair.Baseline}, {"accelerated", pair.Accelerated}} {
-				name := fmt.Sprintf("pair%d-%s", i+1, side.name)
-				d := filepath.Join(dir, name)
-				if round > 1 {
-					d = filepath.Join(d, fmt.Sprintf("round-%d", round))
-				}
-				v, err := reports.ReadJSON(filepath.Join(d, "handshake", runner.VerdictFile))
-				if err != nil {
-					return nil, fmt.Errorf("%s (%s), round %d: %w", name, side.p.Name, round, err)
-				}
-				if first == nil {
-					first = v
-				}
-				runs = append(runs, reports.TLSRunSLOs(name, round, side.p.Name, v)...)
-			}
+	for _, part := range runner.TLSParts(c) {
+		v, err := reports.ReadJSON(filepath.Join(dir, part.Dir, runner.TLSHandshakeDir, runner.VerdictFile))
+		if err != nil {
+			return nil, fmt.Errorf("%s (%s), round %d: %w", part.Name, part.Profile.Name, part.Round, err)
 		}
+		if first == nil {
+			first = v
+		}
+		runs = append(runs, reports.TLSRunSLOs(part.Name, part.Round, part.Profile.Name, v)...)
 	}
 	if first == nil {
 		return nil, fmt.Errorf("%s: tlsCompare has no pairs", resolvedFile)
 	}
 	v := *first
-	v.Scenario, v.Expect, v.RunID, v.Provider, v.Overrides = old.Scenario, old.Expect, old.RunID, old.Provider, old.Overrides
+	// The comparison's span is the runner's (first profile run to its
+	// end), which no part holds.
+	v.Scenario, v.Expect, v.RunID, v.Provider, v.Overrides, v.Duration = old.Scenario, old.Expect, old.RunID, old.Provider, old.Overrides, old.Duration
 	v.TLS, v.TLSSpeedup, v.Capacity = old.TLS, old.TLSSpeedup, nil
 	v.SLOs = append(judgeSpeedups(s, old.TLS), runs...)
 	v.Passed = allPassed(v.SLOs)

@@ -112,7 +112,7 @@ func TestEvaluateKeepsTLSSection(t *testing.T) {
 	tr := tlsSection()
 	low := reports.LowestSpeedup(tr)
 	writeVerdict(t, dir, &reports.Verdict{SchemaVersion: reports.SchemaVersion, RunID: "r1", Scenario: "tlsx", Expect: "pass",
-		Provider: "local", Passed: true, Start: evalStart, Overrides: []string{"load.rate=10"}, TLS: tr, TLSSpeedup: &low,
+		Provider: "local", Passed: true, Start: evalStart, Duration: reports.Duration(3 * time.Minute), Overrides: []string{"load.rate=10"}, TLS: tr, TLSSpeedup: &low,
 		SLOs: []reports.SLOResult{{Kind: "tlsSpeedup", Passed: true, Measured: "stale"}}})
 	for i, side := range []string{"baseline", "accelerated"} {
 		writeFile(t, filepath.Join(dir, "pair1-"+side, resolvedFile), strings.Replace(profileResolved, "%s", side, 1))
@@ -129,8 +129,8 @@ func TestEvaluateKeepsTLSSection(t *testing.T) {
 	if !reflect.DeepEqual(v.TLS, tr) || v.TLSSpeedup == nil || *v.TLSSpeedup != low {
 		t.Errorf("tls section not carried over: %+v, speed-up %v", v.TLS, v.TLSSpeedup)
 	}
-	if v.Scenario != "tlsx" || v.RunID != "r1" || len(v.Overrides) != 1 {
-		t.Errorf("identity not kept: scenario %q, run %q, overrides %v", v.Scenario, v.RunID, v.Overrides)
+	if v.Scenario != "tlsx" || v.RunID != "r1" || len(v.Overrides) != 1 || v.Duration.D() != 3*time.Minute {
+		t.Errorf("identity not kept: scenario %q, run %q, overrides %v, duration %v (want the comparison's 3m)", v.Scenario, v.RunID, v.Overrides, v.Duration)
 	}
 	if len(v.SLOs) != 3 {
 		t.Fatalf("%d SLO results, want tlsSpeedup + availability of 2 profile runs: %+v", len(v.SLOs), v.SLOs)

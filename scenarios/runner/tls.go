@@ -41,42 +41,29 @@ func (r *Runner) runTLS(ctx context.Context, s *spec.Scenario) (res Result, err 
 		return res, err
 	}
 	c := s.TLSCompare
-	rounds := max(1, c.Rounds)
-	tr := &reports.TLSResult{Method: reports.TLSMethod(c.Capacity != nil, rounds)}
+	tr := &reports.TLSResult{Method: reports.TLSMethod(c.Capacity != nil, max(1, c.Rounds))}
 	var first *reports.Verdict
 	var runSLOs []reports.SLOResult
 	meas := make([][2]reports.TLSMeasure, len(c.Pairs))
-	for round := 1; round <= rounds; round++ {
-		for i, pair := range c.Pairs {
-			for j, side := range []struct {
-				name string
-				p    spec.TLSProfile
-			}{{"baseline", pair.Baseline}, {"accelerated", pair.Accelerated}} {
-				name := fmt.Sprintf("pair%d-%s", i+1, side.name)
-				dir, label := filepath.Join(res.Dir, name), name
-				if round > 1 {
-					dir = filepath.Join(dir, fmt.Sprintf("round-%d", round))
-					label = fmt.Sprintf("%s-round-%d", name, round)
-				}
-				m, v, err := r.tlsProfile(ctx, s, pair, side.p, dir, label, round == 1)
-				if errors.Is(err, errNoCPUAccounting) {
-					res.Skipped = err.Error()
-					return res, nil
-				}
-				if err != nil {
-					return res, fmt.Errorf("%s (%s), round %d: %w", name, side.p.Name, round, err)
-				}
-				if round == 1 {
-					meas[i][j] = m
-				} else {
-					meas[i][j].Run = reports.AddTLSRuns(meas[i][j].Run, m.Run, false)
-				}
-				if first == nil {
-					first = v
-				}
-				runSLOs = append(runSLOs, reports.TLSRunSLOs(name, round, side.p.Name, v)...)
-			}
+	for _, part := range TLSParts(c) {
+		pair := c.Pairs[part.Pair]
+		m, v, err := r.tlsProfile(ctx, s, pair, part.Profile, filepath.Join(res.Dir, part.Dir), part.Label, part.Round == 1)
+		if errors.Is(err, errNoCPUAccounting) {
+			res.Skipped = err.Error()
+			return res, nil
 		}
+		if err != nil {
+			return res, fmt.Errorf("%s (%s), round %d: %w", part.Name, part.Profile.Name, part.Round, err)
+		}
+		if part.Round == 1 {
+			meas[part.Pair][part.Side] = m
+		} else {
+			meas[part.Pair][part.Side].Run = reports.AddTLSRuns(meas[part.Pair][part.Side].Run, m.Run, false)
+		}
+		if first == nil {
+			first = v
+		}
+		runSLOs = append(runSLOs, reports.TLSRunSLOs(part.Name, part.Round, part.Profile.Name, v)...)
 	}
 	for i, pair := range c.Pairs {
 		tr.Pairs = append(tr.Pairs, reports.ComparePair(pair.Key, meas[i][0], meas[i][1]))
@@ -135,7 +122,7 @@ func (r *Runner) tlsProfile(ctx context.Context, s *spec.Scenario, pair spec.TLS
 	if _, err := acct.GatewayCPU(); err != nil {
 		return m, nil, fmt.Errorf("%w: %w", errNoCPUAccounting, err)
 	}
-	m.Run, v, err = st.tlsRun(ctx, topo, acct, filepath.Join(dir, "handshake"), false)
+	m.Run, v, err = st.tlsRun(ctx, topo, acct, filepath.Join(dir, TLSHandshakeDir), false)
 	if err != nil {
 		return m, nil, err
 	}
