@@ -36,6 +36,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"limit":    capacityLimit,
 	"without":  capacityWithout,
 	"measure":  MeasureName,
+	"tlsNote":  func() string { return tlsRequestsNote },
 }).Parse(reportTmpl))
 
 // chartData is what report.js plots: one entry per second of the timeline.

@@ -13,6 +13,10 @@ import (
 	"github.com/gatecert/gatecert/scenarios/spec"
 )
 
+// tlsRequestsNote says whose requests a TLS comparison's verdict counts
+// (summary.md and report.html).
+const tlsRequestsNote = "A TLS comparison: these are the requests of its first profile run (pair 1's baseline, round 1); every profile run's latency and availability are in the SLO table, its ledger in its own folder."
+
 // WriteSummary renders v as Markdown (summary.md): result, requests, failures
 // by class, SLOs, where traffic was served, reconciliation and faults. Rows
 // come out in a fixed order, so the same verdict always renders the same.
@@ -30,7 +34,7 @@ func WriteSummary(w io.Writer, v *Verdict) error {
 			short(r.SendLagP99.D()), short(r.MaxSendLag.D())}})
 	b.WriteString("\nLatency of successful requests, from the intended send time.\n")
 	if v.TLS != nil {
-		b.WriteString("\nA TLS comparison: these are the requests of its first profile run (pair 1's baseline, round 1); every profile run's latency and availability are in the SLO table, its ledger in its own folder.\n")
+		b.WriteString("\n" + tlsRequestsNote + "\n")
 	}
 
 	b.WriteString("\n## Failures by class\n\n")
