@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/ledger"
 )
 
 // oneRequest sends a single request through the same client Run uses.

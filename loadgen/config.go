@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/ledger"
 )
 
 // Config describes one open-model attack. Zero durations and counts take the

@@ -19,7 +19,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/ledger"
 )
 
 // metaVersion is the ledger.json version this package writes.

@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/ledger"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 

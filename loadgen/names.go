@@ -3,7 +3,7 @@ package loadgen
 import (
 	"sync"
 
-	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/ledger"
 )
 
 // maxNames is how many names a table holds; index ledger.NoName (0xFF) is

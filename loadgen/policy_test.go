@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/ledger"
 )
 
 // TestFailoverDeadFirst: with the first address refusing connections and

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/gatecert/gatecert/fixtures/certs"
-	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/ledger"
 )
 
 // tlsServer serves h over TLS with a leaf of a fresh CA; the gateway header

@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/ledger"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 

@@ -9,7 +9,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/ledger"
 )
 
 // uPlot (MIT, assets/uPlot.LICENSE) draws the time series; it is inlined

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/ledger"
 	"github.com/gatecert/gatecert/scenarios/spec"
 )
 

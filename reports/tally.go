@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/ledger"
 	"github.com/gatecert/gatecert/scenarios/spec"
 )
 

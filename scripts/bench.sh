@@ -164,7 +164,7 @@ echo "== peak memory over 10 million records through the ledger Writer"
 REC=$("$tmp/bin/benchload" -records 10000000)
 
 echo "== Go benchmarks"
-$GO test -run '^$' -bench . -benchtime 1s -benchmem ./loadgen/ledger ./loadgen 2>&1 | grep -E '^(Benchmark|ok|FAIL)'
+$GO test -run '^$' -bench . -benchtime 1s -benchmem ./ledger ./loadgen 2>&1 | grep -E '^(Benchmark|ok|FAIL)'
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 echo

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/ledger"
 	"github.com/gatecert/gatecert/reports"
 	"github.com/gatecert/gatecert/scenarios/runner"
 	"github.com/gatecert/gatecert/scenarios/spec"

@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/ledger"
 	"github.com/gatecert/gatecert/reports"
 	"github.com/gatecert/gatecert/scenarios/runner"
 	"github.com/gatecert/gatecert/scenarios/spec"

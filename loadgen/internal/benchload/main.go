@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"github.com/gatecert/gatecert/loadgen"
-	"github.com/gatecert/gatecert/loadgen/ledger"
+	"github.com/gatecert/gatecert/ledger"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
