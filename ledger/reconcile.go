@@ -2,154 +2,168 @@ package ledger
 
 import (
 	"fmt"
-	"path/filepath"
+	"math/bits"
 )
 
-// Reconciliation joins a client ledger with the backend ledgers by request
-// id. Every client record lands in exactly one of Delivered, Unconfirmed,
-// FailedBeforeBackend, FailedAfterBackend or NotSent; Duplicates and
-// Phantoms count backend-side ids.
+// Reconciliation joins the client ledger with the backend ledgers by
+// sequence id. Every count is of distinct sequence ids. It is the verdict's
+// reconciliation section as is (verdict.json field names).
 type Reconciliation struct {
-	ClientRecords  int64 `json:"clientRecords"`
-	BackendRecords int64 `json:"backendRecords"`
-	// Delivered: the client saw success and a backend received it.
+	// Delivered: the client succeeded and a backend received the request.
 	Delivered int64 `json:"delivered"`
-	// Unconfirmed: the client saw success but no backend ledger has the
-	// id (a lost backend ledger, or an answer from something other than a
-	// backend, such as a gateway error page with a 2xx status).
-	Unconfirmed int64 `json:"unconfirmed"`
-	// FailedBeforeBackend: the client saw a failure and no backend
-	// received the request: it can be retried safely.
+	// FailedBeforeBackend: the client failed and no backend received it.
 	FailedBeforeBackend int64 `json:"failedBeforeBackend"`
-	// FailedAfterBackend: the client saw a failure but a backend processed
-	// the request (the dangerous case: a retry would do it twice).
+	// FailedAfterBackend: the client failed but a backend received it (the
+	// dangerous case: the work may have been done).
 	FailedAfterBackend int64 `json:"failedAfterBackend"`
-	// NotSent: scheduled, never sent (the run was stopped).
-	NotSent int64 `json:"notSent"`
-	// Duplicates: ids received by backends more than once (retries by a
-	// load balancer or gateway), counted once per id.
+	// Duplicates: requests backends received more than once.
 	Duplicates int64 `json:"duplicates"`
-	// Phantoms: ids backends received that the client never sent (no
-	// client record, or a not-sent one), counted once per id.
+	// Phantoms: requests backends received that the client never recorded.
 	Phantoms int64 `json:"phantoms"`
+	// OKUnconfirmed: the client succeeded but no backend ledger has the
+	// request (missing or torn backend evidence).
+	OKUnconfirmed int64 `json:"okUnconfirmed"`
 }
 
-// Per-id state bits of a Reconciler.
-const (
-	recClient  = 1 << iota // the client recorded the id
-	recOK                  // ... as a success
-	recNotSent             // ... as never sent
-	recSeen1               // a backend received it once
-	recSeen2               // ... or more than once
-)
+// bitset is a growable set of sequence ids. Seqs are dense (0..N), so a run
+// of 10M requests costs 1.25 MB per set.
+type bitset []uint64
 
-// maxReconcileSeq bounds the per-id table (1 byte per id, 1 GiB at most;
-// a real run uses one byte per request). Larger ids come from a corrupt
-// ledger and are reported, not allocated for.
-const maxReconcileSeq = 1 << 30
+func (b *bitset) set(i uint32) {
+	w := int(i / 64)
+	if w >= len(*b) {
+		n := max(w+1, 2*len(*b))
+		*b = append(*b, make([]uint64, n-len(*b))...)
+	}
+	(*b)[w] |= 1 << (i % 64)
+}
 
-// Reconciler accumulates client and backend records in any order, with
-// one byte of memory per request id.
+func (b bitset) has(i uint32) bool {
+	w := int(i / 64)
+	return w < len(b) && b[w]&(1<<(i%64)) != 0
+}
+
+// word returns the w-th word, 0 beyond the end.
+func (b bitset) word(w int) uint64 {
+	if w < len(b) {
+		return b[w]
+	}
+	return 0
+}
+
+// Reconciler joins client and backend records by Seq, taken in any order,
+// with four bits of memory per request. It is the one reconciliation of
+// the project: the verdict's (reports) and any tool's.
 type Reconciler struct {
-	state          []uint8
-	client, server int64
-	badBackend     int64 // backend ids beyond maxReconcileSeq
+	client bitset // seqs the client recorded
+	ok     bitset // seqs the client recorded as successful
+	seen   bitset // seqs some backend received, below maxBitsetSeq
+	dup    bitset // seqs backends received more than once, below maxBitsetSeq
+	// extra counts backend seqs from maxBitsetSeq up, which no real run
+	// reaches: kept apart so one corrupt seq cannot allocate a huge bitset.
+	extra map[uint32]int
 }
 
-func (rc *Reconciler) at(seq uint32) *uint8 {
-	i := int(seq)
-	if i >= len(rc.state) {
-		n := max(i+1, 2*len(rc.state), 1024)
-		rc.state = append(rc.state, make([]uint8, n-len(rc.state))...)
-	}
-	return &rc.state[i]
-}
+// maxBitsetSeq bounds the bitsets (128 MB each at most; a run uses one bit
+// per request it sent). The backend sets do not depend on the client's
+// range, so a lost client ledger still reconciles in bounded memory.
+const maxBitsetSeq = 1 << 30
 
-// AddClient takes one client record; an id recorded twice is an error
-// (the ledger is corrupt and every count would be wrong).
-func (rc *Reconciler) AddClient(r Record) error {
-	if r.Seq >= maxReconcileSeq {
-		return fmt.Errorf("reconcile: client seq %d out of range", r.Seq)
+// AddClient records one client record; a seq recorded twice means the
+// ledger is corrupt and every count derived from it would be wrong. A
+// record that is not OK (not-sent included) counts as failed.
+func (r *Reconciler) AddClient(rec Record) error {
+	if rec.Seq >= maxBitsetSeq {
+		return fmt.Errorf("client ledger: seq %d out of range", rec.Seq)
 	}
-	s := rc.at(r.Seq)
-	if *s&recClient != 0 {
-		return fmt.Errorf("reconcile: client seq %d recorded twice", r.Seq)
+	if r.client.has(rec.Seq) {
+		return fmt.Errorf("client ledger: seq %d recorded twice", rec.Seq)
 	}
-	*s |= recClient
-	switch {
-	case r.OK():
-		*s |= recOK
-	case r.Class == ClassNotSent:
-		*s |= recNotSent
+	r.client.set(rec.Seq)
+	if rec.OK() {
+		r.ok.set(rec.Seq)
 	}
-	rc.client++
 	return nil
 }
 
-// AddBackend takes one id a backend received.
-func (rc *Reconciler) AddBackend(seq uint32) {
-	rc.server++
-	if seq >= maxReconcileSeq {
-		rc.badBackend++
+// AddBackend records that a backend received seq.
+func (r *Reconciler) AddBackend(seq uint32) {
+	if seq >= maxBitsetSeq {
+		if r.extra == nil {
+			r.extra = map[uint32]int{}
+		}
+		r.extra[seq]++
 		return
 	}
-	s := rc.at(seq)
-	if *s&recSeen1 != 0 {
-		*s |= recSeen2
+	if r.seen.has(seq) {
+		r.dup.set(seq)
+		return
 	}
-	*s |= recSeen1
+	r.seen.set(seq)
 }
 
-// Result computes the counts.
-func (rc *Reconciler) Result() Reconciliation {
-	out := Reconciliation{ClientRecords: rc.client, BackendRecords: rc.server, Phantoms: rc.badBackend}
-	for _, s := range rc.state {
-		seen := s&recSeen1 != 0
-		if s&recSeen2 != 0 {
+// Result counts the join.
+func (r *Reconciler) Result() Reconciliation {
+	var out Reconciliation
+	n := max(len(r.client), len(r.seen), len(r.dup))
+	for w := range n {
+		c, ok, seen := r.client.word(w), r.ok.word(w), r.seen.word(w)
+		failed := c &^ ok
+		out.Delivered += int64(bits.OnesCount64(ok & seen))
+		out.OKUnconfirmed += int64(bits.OnesCount64(ok &^ seen))
+		out.FailedBeforeBackend += int64(bits.OnesCount64(failed &^ seen))
+		out.FailedAfterBackend += int64(bits.OnesCount64(failed & seen))
+		out.Duplicates += int64(bits.OnesCount64(r.dup.word(w)))
+		out.Phantoms += int64(bits.OnesCount64(seen &^ c))
+	}
+	for _, k := range r.extra {
+		out.Phantoms++
+		if k > 1 {
 			out.Duplicates++
-		}
-		switch {
-		case s&recClient == 0 || s&recNotSent != 0:
-			if s&recClient != 0 {
-				out.NotSent++
-			}
-			if seen {
-				out.Phantoms++
-			}
-		case s&recOK != 0 && seen:
-			out.Delivered++
-		case s&recOK != 0:
-			out.Unconfirmed++
-		case seen:
-			out.FailedAfterBackend++
-		default:
-			out.FailedBeforeBackend++
 		}
 	}
 	return out
 }
 
-// Reconcile streams the client ledger at clientPath and every backend
-// ledger in backendPaths.
-func Reconcile(clientPath string, backendPaths []string) (Reconciliation, error) {
-	var rc Reconciler
-	if err := Scan(clientPath, rc.AddClient); err != nil {
-		return Reconciliation{}, err
-	}
-	for _, p := range backendPaths {
-		err := ScanBackend(p, func(r BackendRecord) error { rc.AddBackend(r.Seq); return nil })
-		if err != nil {
-			return Reconciliation{}, fmt.Errorf("%s: %w", p, err)
-		}
-	}
-	return rc.Result(), nil
+// SeqRange is the lowest and highest sequence id of one kind of
+// reconciliation problem, to find them in the ledgers.
+type SeqRange struct {
+	Name        string // "failed after backend", "duplicates", "phantoms"
+	First, Last int64
 }
 
-// ReconcileDir reconciles dir/client.ledger with dir/backend-*.ledger.
-func ReconcileDir(dir string) (Reconciliation, error) {
-	backends, err := filepath.Glob(filepath.Join(dir, BackendGlob))
-	if err != nil {
-		return Reconciliation{}, fmt.Errorf("reconcile: %w", err)
+// Ranges returns the seq range of each problem kind that occurred.
+func (r *Reconciler) Ranges() []SeqRange {
+	n := max(len(r.client), len(r.seen), len(r.dup))
+	sets := []struct {
+		name string
+		f    func(w int) uint64
+	}{
+		{"failed after backend", func(w int) uint64 { return r.client.word(w) &^ r.ok.word(w) & r.seen.word(w) }},
+		{"duplicates", func(w int) uint64 { return r.dup.word(w) }},
+		{"phantoms", func(w int) uint64 { return r.seen.word(w) &^ r.client.word(w) }},
 	}
-	return Reconcile(filepath.Join(dir, ClientFile), backends)
+	var out []SeqRange
+	for _, s := range sets {
+		if first, last, ok := bitRange(n, s.f); ok {
+			out = append(out, SeqRange{s.name, first, last})
+		}
+	}
+	return out
+}
+
+// bitRange returns the lowest and highest set bit of the words f yields
+// for w in [0, n).
+func bitRange(n int, f func(w int) uint64) (first, last int64, ok bool) {
+	for w := range n {
+		if x := f(w); x != 0 {
+			b := int64(w*64 + bits.TrailingZeros64(x))
+			if !ok {
+				first = b
+			}
+			last = int64(w*64 + 63 - bits.LeadingZeros64(x))
+			ok = true
+		}
+	}
+	return first, last, ok
 }

@@ -29,7 +29,7 @@ type probe struct {
 
 	total, ok, failed int64
 	first, last       ledger.Record
-	lat               *histogram // latency only
+	lat               *ledger.Histogram // latency only
 	gateways, lbs     []int64    // successful requests by name index; servedBy only
 	lostGw, lostLB    []bool     // servedBy: what the fault took out, by name index
 
@@ -61,7 +61,7 @@ func (p *probe) add(r ledger.Record) {
 	if r.OK() {
 		p.ok++
 		if p.lat != nil {
-			p.lat.add(r.Latency)
+			p.lat.Observe(r.Latency)
 			if r.Latency > p.slo.Max.D() {
 				p.offend(r)
 			}
@@ -155,7 +155,7 @@ func newProbe(o spec.SLO, w *window, win string) *probe {
 	p := &probe{slo: o, w: w, window: win, to: forever}
 	switch o.Kind {
 	case spec.SLOLatency:
-		p.lat = &histogram{}
+		p.lat = &ledger.Histogram{}
 	case spec.SLOServedBy:
 		p.gateways, p.lbs = make([]int64, 256), make([]int64, 256)
 	}

@@ -3,7 +3,6 @@ package reports
 import (
 	"cmp"
 	"fmt"
-	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +55,7 @@ func judge(p *probe, t *tally, v *Verdict) SLOResult {
 	case spec.SLOLatency:
 		q := quantileName(o.Quantile)
 		r.Threshold = fmt.Sprintf("%s <= %s", q, o.Max)
-		d := p.lat.quantile(o.Quantile)
+		d := p.lat.Quantile(o.Quantile)
 		r.Value = d.Seconds()
 		r.Passed = p.ok > 0 && d <= o.Max.D()
 		r.Measured = fmt.Sprintf("%s %s (%d ok, %d slower than %s)", q, short(d), p.ok, p.offN, o.Max)
@@ -241,42 +240,14 @@ func judgeReconciliation(r *SLOResult, o spec.SLO, t *tally, rc *Reconciliation)
 		rc.FailedAfterBackend, rc.Duplicates, rc.Phantoms)
 	r.Passed = rc.FailedAfterBackend <= int64(o.AllowFailedAfterBackend) &&
 		rc.Duplicates <= int64(o.AllowDuplicates) && rc.Phantoms <= int64(o.AllowPhantoms)
-	rec := &t.rec
-	n := max(len(rec.client), len(rec.seen), len(rec.dup))
-	sets := []struct {
-		name string
-		f    func(w int) uint64
-	}{
-		{"failed after backend", func(w int) uint64 { return rec.client.word(w) &^ rec.ok.word(w) & rec.seen.word(w) }},
-		{"duplicates", func(w int) uint64 { return rec.dup.word(w) }},
-		{"phantoms", func(w int) uint64 { return rec.seen.word(w) &^ rec.client.word(w) }},
-	}
-	for _, s := range sets {
-		if first, last, ok := bitRange(n, s.f); ok {
-			r.Details = append(r.Details, fmt.Sprintf("%s: first seq %d, last seq %d", s.name, first, last))
-		}
+	for _, sr := range t.rec.Ranges() {
+		r.Details = append(r.Details, fmt.Sprintf("%s: first seq %d, last seq %d", sr.Name, sr.First, sr.Last))
 	}
 }
 
 // quantileName renders 0.99 as "p99" and 0.999 as "p99.9".
 func quantileName(q float64) string {
 	return "p" + strconv.FormatFloat(q*100, 'f', -1, 64)
-}
-
-// bitRange returns the lowest and highest set bit of the words f yields
-// for w in [0, n).
-func bitRange(n int, f func(w int) uint64) (first, last int64, ok bool) {
-	for w := range n {
-		if x := f(w); x != 0 {
-			b := int64(w*64 + bits.TrailingZeros64(x))
-			if !ok {
-				first = b
-			}
-			last = int64(w*64 + 63 - bits.LeadingZeros64(x))
-			ok = true
-		}
-	}
-	return first, last, ok
 }
 
 // percent formats a ratio as a percentage with at most prec decimals,

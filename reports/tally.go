@@ -20,11 +20,11 @@ const unknown = "unknown"
 type tally struct {
 	meta    ledger.Meta
 	windows []*window
-	rec     reconciler
+	rec     ledger.Reconciler
 
 	total, ok, retried int64
 	byClass            [256]int64
-	lat, lag           histogram
+	lat, lag           ledger.Histogram
 	gateways, backends [256]int64 // successful requests by name index
 	end                time.Duration
 	lastIntended       time.Duration
@@ -40,7 +40,7 @@ type tally struct {
 // secAcc accumulates one second's failures by class and latencies.
 type secAcc struct {
 	byClass [16]int64
-	lat     secHist
+	lat     ledger.Histogram
 }
 
 func newTally(meta ledger.Meta, windows []*window) *tally {
@@ -52,7 +52,7 @@ func (t *tally) add(r ledger.Record) error {
 	if r.Intended < 0 || r.Intended > maxOffset {
 		return fmt.Errorf("client ledger: seq %d: intended offset %v out of range", r.Seq, r.Intended)
 	}
-	if err := t.rec.addClient(r); err != nil {
+	if err := t.rec.AddClient(r); err != nil {
 		return err
 	}
 	t.total++
@@ -65,22 +65,26 @@ func (t *tally) add(r ledger.Record) error {
 		t.retried++
 	}
 	if r.Class != ledger.ClassNotSent {
-		t.lag.add(r.SendLag)
+		t.lag.Observe(r.SendLag)
 	}
 	sec := int(r.Intended / time.Second)
 	if sec >= len(t.seconds) {
 		t.seconds = append(t.seconds, make([]Second, sec+1-len(t.seconds))...)
-		t.secs = append(t.secs, make([]secAcc, sec+1-len(t.secs))...)
+		for len(t.secs) <= sec {
+			// A second's quantiles are coarse: a few hundred bytes however
+			// many requests it holds.
+			t.secs = append(t.secs, secAcc{lat: ledger.NewHistogram(ledger.Coarse)})
+		}
 	}
 	s, acc := &t.seconds[sec], &t.secs[sec]
 	if r.OK() {
 		t.ok++
-		t.lat.add(r.Latency)
+		t.lat.Observe(r.Latency)
 		t.gateways[r.Gateway]++
 		t.backends[r.Backend]++
 		s.OK++
 		s.MaxLatency = max(s.MaxLatency, Duration(r.Latency))
-		acc.lat.add(r.Latency)
+		acc.lat.Observe(r.Latency)
 		return nil
 	}
 	s.Failed++
@@ -138,8 +142,8 @@ func (t *tally) fill(v *Verdict) {
 		Failed:     t.failed,
 		ByClass:    map[string]int64{},
 		Retried:    t.retried,
-		MaxSendLag: Duration(t.lag.max),
-		SendLagP99: Duration(t.lag.quantile(0.99)),
+		MaxSendLag: Duration(t.lag.Max()),
+		SendLagP99: Duration(t.lag.Quantile(0.99)),
 	}
 	for c, n := range t.byClass {
 		if n > 0 {
@@ -147,10 +151,10 @@ func (t *tally) fill(v *Verdict) {
 		}
 	}
 	v.Latency = Latency{
-		P50: Duration(t.lat.quantile(0.50)),
-		P90: Duration(t.lat.quantile(0.90)),
-		P99: Duration(t.lat.quantile(0.99)),
-		Max: Duration(t.lat.max),
+		P50: Duration(t.lat.Quantile(0.50)),
+		P90: Duration(t.lat.Quantile(0.90)),
+		P99: Duration(t.lat.Quantile(0.99)),
+		Max: Duration(t.lat.Max()),
 	}
 	v.ServedBy = ServedBy{Gateways: map[string]int64{}, Backends: map[string]int64{}, Zones: map[string]int64{}}
 	for i, n := range t.gateways {
@@ -168,8 +172,8 @@ func (t *tally) fill(v *Verdict) {
 	}
 	for i := range t.seconds {
 		s, acc := &t.seconds[i], &t.secs[i]
-		s.P50 = Duration(acc.lat.quantile(0.50, s.MaxLatency.D()))
-		s.P99 = Duration(acc.lat.quantile(0.99, s.MaxLatency.D()))
+		s.P50 = Duration(acc.lat.Quantile(0.50))
+		s.P99 = Duration(acc.lat.Quantile(0.99))
 		for c, n := range acc.byClass {
 			if n > 0 {
 				if s.ByClass == nil {

@@ -114,23 +114,8 @@ type ServedBy struct {
 }
 
 // Reconciliation joins the client ledger with the backend ledgers by
-// sequence id. Every count is of distinct sequence ids.
-type Reconciliation struct {
-	// Delivered: the client succeeded and a backend received the request.
-	Delivered int64 `json:"delivered"`
-	// FailedBeforeBackend: the client failed and no backend received it.
-	FailedBeforeBackend int64 `json:"failedBeforeBackend"`
-	// FailedAfterBackend: the client failed but a backend received it (the
-	// dangerous case: the work may have been done).
-	FailedAfterBackend int64 `json:"failedAfterBackend"`
-	// Duplicates: requests backends received more than once.
-	Duplicates int64 `json:"duplicates"`
-	// Phantoms: requests backends received that the client never recorded.
-	Phantoms int64 `json:"phantoms"`
-	// OKUnconfirmed: the client succeeded but no backend ledger has the
-	// request (missing or torn backend evidence).
-	OKUnconfirmed int64 `json:"okUnconfirmed"`
-}
+// sequence id (ledger.Reconciler).
+type Reconciliation = ledger.Reconciliation
 
 // FaultWindow is one fault as it happened: from its inject event to its
 // revert event. Inject is absent for a fault of the scenario that never
@@ -288,14 +273,15 @@ func Evaluate(in Input) (*Verdict, error) {
 	if len(in.BackendLedgers) > 0 {
 		for _, p := range in.BackendLedgers {
 			err := ledger.ScanBackend(p, func(r ledger.BackendRecord) error {
-				t.rec.addBackend(r.Seq)
+				t.rec.AddBackend(r.Seq)
 				return nil
 			})
 			if err != nil {
 				return nil, fmt.Errorf("evaluate: %w", err)
 			}
 		}
-		v.Reconciliation = t.rec.result()
+		rec := t.rec.Result()
+		v.Reconciliation = &rec
 	}
 	fillFaults(v, t, in.Scenario)
 	v.SLOs = make([]SLOResult, 0, len(in.Scenario.SLOs))
