@@ -30,8 +30,8 @@ type probe struct {
 	total, ok, failed int64
 	first, last       ledger.Record
 	lat               *ledger.Histogram // latency only
-	gateways, lbs     []int64    // successful requests by name index; servedBy only
-	lostGw, lostLB    []bool     // servedBy: what the fault took out, by name index
+	gateways, lbs     []int64           // successful requests by name index; servedBy only
+	lostGw, lostLB    []bool            // servedBy: what the fault took out, by name index
 
 	// Offending successful requests: slower than the latency bound, or
 	// served by what a fault took out.
