@@ -14,75 +14,13 @@ import (
 	"github.com/gatecert/gatecert/scenarios/spec"
 )
 
-// ErrUnsupported marks a fault the provider cannot inject.
-var ErrUnsupported = errors.New("fault not supported by provider")
-
-// Check reports, before anything runs, whether topo can inject f.
-func Check(topo topology.Topology, f spec.Fault) error {
-	var ok bool
-	var need string
-	switch f.Kind {
-	case spec.FaultPodTerminate, spec.FaultRollingRestart:
-		_, ok = topo.(topology.PodTerminator)
-		need = "graceful pod termination"
-	case spec.FaultPodKill:
-		_, ok = topo.(topology.PodKiller)
-		need = "pod kill"
-	case spec.FaultScale:
-		_, ok = topo.(topology.Scaler)
-		need = "scaling"
-	case spec.FaultNodeKill:
-		_, ok = topo.(topology.NodeStopper)
-		need = "node kill"
-	case spec.FaultNodeDrain:
-		_, ok = topo.(topology.NodeDrainer)
-		need = "node drain"
-	case spec.FaultZoneOutage:
-		if f.Mode == spec.ModeIsolate {
-			_, ok = topo.(topology.ZoneIsolator)
-			need = "zone isolation"
-		} else {
-			_, ok = topo.(topology.NodeStopper)
-			need = "node kill"
-		}
-	case spec.FaultLBKill:
-		_, ok = topo.(topology.LBKiller)
-		need = "load balancer kill"
-	case spec.FaultLBDrain:
-		_, ok = topo.(topology.LBDrainer)
-		need = "load balancer drain"
-	case spec.FaultPartition:
-		_, ok = topo.(topology.Partitioner)
-		need = "zone partition"
-	default:
-		return fmt.Errorf("%w: unknown fault kind %q", ErrUnsupported, f.Kind)
-	}
-	if !ok {
-		return fmt.Errorf("%w: %s needs %s", ErrUnsupported, f.Kind, need)
-	}
-	if r, ok := topo.(Refuser); ok {
-		if why := r.RefuseFault(f); why != "" {
-			return fmt.Errorf("%w: %s: %s", ErrUnsupported, f.Kind, why)
-		}
-	}
-	return nil
-}
-
-// Refuser is implemented by a topology that has a fault's capability but
-// cannot inject every fault of that kind (a mode its environment cannot
-// produce, objects the run did not create). Check skips the scenario with
-// the reason RefuseFault gives; "" means the fault can be injected.
-type Refuser interface {
-	RefuseFault(f spec.Fault) string
-}
-
 // Inject runs fault f to completion, including its undo (the replica
 // replaced, the stack back to its desired state), emitting inject and
 // revert events around it. Faults that hold a state (a dead node, a cut
 // link) keep it for f.Duration before the undo; Duration is a protocol
 // timer of the scenario, not synchronisation.
 func Inject(ctx context.Context, topo topology.Topology, f spec.Fault, rec spec.Recorder) error {
-	if err := Check(topo, f); err != nil {
+	if err := topology.Check(topo, f); err != nil {
 		return err
 	}
 	r := named{rec: rec, fault: f.Name, kind: f.Kind}
@@ -128,7 +66,7 @@ func run(ctx context.Context, topo topology.Topology, f spec.Fault, rec spec.Rec
 	case spec.FaultPartition:
 		return hold(ctx, f, rec, func() (topology.Undo, error) { return topo.(topology.Partitioner).PartitionZone(ctx, f.Zone, rec) })
 	}
-	return fmt.Errorf("%w: unknown fault kind %q", ErrUnsupported, f.Kind)
+	return fmt.Errorf("%w: unknown fault kind %q", topology.ErrUnsupported, f.Kind)
 }
 
 // hold injects, keeps the fault for f.Duration, then reverts it. The undo

@@ -79,14 +79,14 @@ func TestMissingCapabilityIsUnsupported(t *testing.T) {
 		{Kind: spec.FaultScale, Replicas: 1},
 		{Kind: "no-such-kind"},
 	} {
-		if err := Check(&fake{}, f); !errors.Is(err, ErrUnsupported) {
-			t.Errorf("%s: Check = %v, want ErrUnsupported", f.Kind, err)
+		if err := topology.Check(&fake{}, f); !errors.Is(err, topology.ErrUnsupported) {
+			t.Errorf("%s: Check = %v, want topology.ErrUnsupported", f.Kind, err)
 		}
-		if err := Inject(context.Background(), &fake{}, f, &events{}); !errors.Is(err, ErrUnsupported) {
-			t.Errorf("%s: Inject = %v, want ErrUnsupported", f.Kind, err)
+		if err := Inject(context.Background(), &fake{}, f, &events{}); !errors.Is(err, topology.ErrUnsupported) {
+			t.Errorf("%s: Inject = %v, want topology.ErrUnsupported", f.Kind, err)
 		}
 	}
-	if err := Check(&fake{}, spec.Fault{Kind: spec.FaultZoneOutage, Zone: "z1", Mode: spec.ModeKill}); err != nil {
+	if err := topology.Check(&fake{}, spec.Fault{Kind: spec.FaultZoneOutage, Zone: "z1", Mode: spec.ModeKill}); err != nil {
 		t.Errorf("zone-outage kill with a NodeStopper: %v", err)
 	}
 }
@@ -144,7 +144,7 @@ func TestCancelDuringHoldStillReverts(t *testing.T) {
 // refusing has the pod-kill capability but refuses it for one replica.
 type refusing struct{ fake }
 
-var _ Refuser = (*refusing)(nil)
+var _ topology.Refuser = (*refusing)(nil)
 
 func (r *refusing) RefuseFault(f spec.Fault) string {
 	if f.Target == "z2n2-gw0" {
@@ -159,14 +159,14 @@ func (r *refusing) RefuseFault(f spec.Fault) string {
 func TestRefuserSkipsWithReason(t *testing.T) {
 	r := &refusing{}
 	f := spec.Fault{Name: "k", Kind: spec.FaultPodKill, Target: "z2n2-gw0"}
-	if err := Check(r, f); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "not this one") {
-		t.Fatalf("Check = %v, want ErrUnsupported with the reason", err)
+	if err := topology.Check(r, f); !errors.Is(err, topology.ErrUnsupported) || !strings.Contains(err.Error(), "not this one") {
+		t.Fatalf("Check = %v, want topology.ErrUnsupported with the reason", err)
 	}
-	if err := Inject(context.Background(), r, f, &events{}); !errors.Is(err, ErrUnsupported) || len(r.calls) != 0 {
-		t.Fatalf("Inject = %v, calls %v; want ErrUnsupported and nothing injected", err, r.calls)
+	if err := Inject(context.Background(), r, f, &events{}); !errors.Is(err, topology.ErrUnsupported) || len(r.calls) != 0 {
+		t.Fatalf("Inject = %v, calls %v; want topology.ErrUnsupported and nothing injected", err, r.calls)
 	}
 	f.Target = "z1n1-gw0"
-	if err := Check(r, f); err != nil {
+	if err := topology.Check(r, f); err != nil {
 		t.Fatalf("Check of an accepted fault: %v", err)
 	}
 }

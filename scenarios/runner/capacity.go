@@ -190,17 +190,20 @@ func (st *state) remove(ctx context.Context, topo topology.Topology, kind, targe
 	}
 	// Wait until the LBs have marked the removed replicas down: steps
 	// measure the survivors, not connects into the void.
-	if w, ok := topo.(interface {
-		WaitGatewaysDown(context.Context, []string, time.Duration) error
-	}); ok {
-		if err := w.WaitGatewaysDown(ctx, names, 30*time.Second); err != nil {
-			return fmt.Errorf("%w: without %s %s: %w", ErrEnvironment, kind, target, err)
-		}
-		return st.dropBackends(ctx, topo, kind, target)
+	if err := st.waitGatewaysDown(ctx, topo, names); err != nil {
+		return fmt.Errorf("%w: without %s %s: %w", ErrEnvironment, kind, target, err)
 	}
-	// Otherwise a protocol timer: the LBs mark a dead replica down after
-	// fall failed checks one interval apart (plus one for a check in
-	// flight).
+	return st.dropBackends(ctx, topo, kind, target)
+}
+
+// waitGatewaysDown waits until the LBs have marked the removed replicas
+// down, where the provider can tell; otherwise on a protocol timer: the
+// LBs mark a dead replica down after fall failed checks one interval
+// apart (plus one for a check in flight).
+func (st *state) waitGatewaysDown(ctx context.Context, topo topology.Topology, names []string) error {
+	if w, ok := topo.(topology.GatewayDownWaiter); ok {
+		return w.WaitGatewaysDown(ctx, names, 30*time.Second)
+	}
 	hc := st.s.Stack.LB.HealthCheck
 	if !sleepUntil(ctx, time.Now().Add(time.Duration(hc.Fall+2)*hc.Interval.D())) {
 		return ctx.Err()
@@ -215,10 +218,11 @@ func (st *state) remove(ctx context.Context, topo topology.Topology, kind, targe
 // backends (one connect timeout per dead backend per gateway every
 // fail_timeout, which makes p99 worse at lower rates).
 func (st *state) dropBackends(ctx context.Context, topo topology.Topology, kind, target string) error {
-	d, ok := topo.(interface {
-		DropBackends(ctx context.Context, zone, node string) error
-	})
+	d, ok := topo.(topology.BackendDropper)
 	if !ok {
+		st.note(fmt.Sprintf("the %s provider cannot take the backends of %s %s out of the gateways' upstreams: "+
+			"this N−1 figure includes the gateways re-probing them (a connect timeout per dead backend per gateway "+
+			"every fail_timeout), unlike the local provider's", st.r.Provider.Name(), kind, target))
 		return nil
 	}
 	zone, node := "", ""
@@ -311,7 +315,7 @@ func (st *state) capacityStep(ctx context.Context, topo topology.Topology, plan 
 	cfg.Schedule = nil // the scenario's shape does not apply: one constant rate per step
 	cfg.Rate, cfg.Duration, cfg.LedgerDir, cfg.VegetaResults = rate, plan.Step, dir, false
 	cfg.MaxWorkers = 0 // sized from the rate by loadgen
-	acct, accounted := topo.(gatewayCPU)
+	acct, accounted := topo.(topology.GatewayCPUAccountant)
 	var before map[string]time.Duration
 	if accounted {
 		before, _ = acct.GatewayCPU() // nil on error: the step has no CPU figure

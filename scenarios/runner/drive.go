@@ -48,7 +48,7 @@ func (st *state) loadConfig(topo topology.Topology) loadgen.Config {
 	// A topology that terminates TLS at its gateways offers the CA that
 	// signed their certificates; the client trusts nothing else.
 	var caPEM []byte
-	if ca, ok := topo.(interface{ CACertPEM() []byte }); ok {
+	if ca, ok := topo.(topology.CASource); ok {
 		caPEM = ca.CACertPEM()
 	}
 	cfg := loadgen.ConfigOf(st.s.Load, caPEM)
@@ -110,7 +110,7 @@ func sleepUntil(ctx context.Context, t time.Time) bool {
 // Check reports whether every fault of s is supported (for plan and skip).
 func Check(topo topology.Topology, s *spec.Scenario) error {
 	for _, f := range s.Faults {
-		if err := fault.Check(topo, f); err != nil {
+		if err := topology.Check(topo, f); err != nil {
 			return err
 		}
 	}

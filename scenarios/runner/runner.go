@@ -18,7 +18,6 @@ import (
 	"github.com/gatecert/gatecert/fixtures/topology"
 	"github.com/gatecert/gatecert/loadgen"
 	"github.com/gatecert/gatecert/reports"
-	"github.com/gatecert/gatecert/scenarios/fault"
 	"github.com/gatecert/gatecert/scenarios/spec"
 )
 
@@ -94,7 +93,7 @@ func (r *Runner) Run(ctx context.Context, s *spec.Scenario) (res Result, err err
 		return res, err
 	}
 	for _, f := range s.Faults {
-		if err := fault.Check(topo, f); err != nil {
+		if err := topology.Check(topo, f); err != nil {
 			res.Skipped = err.Error()
 			return res, nil
 		}
@@ -121,6 +120,17 @@ type state struct {
 
 	mu        sync.Mutex
 	lastFault string
+	// notes say what the run did differently from what was asked (a
+	// capability the provider lacks); they go into the verdict.
+	notes []string
+}
+
+// note records something the verdict must say about how the run was made.
+func (st *state) note(s string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.notes = append(st.notes, s)
+	st.log().Warn(s)
 }
 
 func (st *state) log() *slog.Logger {
@@ -185,28 +195,14 @@ func writeResolvedWith(dir string, s *spec.Scenario, provider string, applied []
 	return os.WriteFile(filepath.Join(dir, "scenario.resolved.yaml"), b, 0o644)
 }
 
-// Refuser is a provider that knows, before it creates anything, that it
-// cannot inject a fault (fault.Refuser's method on the provider): the
-// scenario is skipped with the reason and nothing is stood up.
-type Refuser interface {
-	RefuseFault(f spec.Fault) string
-}
-
-// ScenarioRefuser is a provider that knows, before it creates anything,
-// that it cannot stand up what a scenario's stack profile asks for (a
-// setting its stand-ins have no equivalent of).
-type ScenarioRefuser interface {
-	RefuseScenario(s *spec.Scenario) string
-}
-
 // refuse is why s cannot run on the provider, or "".
 func (r *Runner) refuse(s *spec.Scenario) string {
-	if p, ok := r.Provider.(ScenarioRefuser); ok {
+	if p, ok := r.Provider.(topology.ScenarioRefuser); ok {
 		if why := p.RefuseScenario(s); why != "" {
 			return why
 		}
 	}
-	p, ok := r.Provider.(Refuser)
+	p, ok := r.Provider.(topology.Refuser)
 	if !ok {
 		return ""
 	}

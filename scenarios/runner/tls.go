@@ -15,12 +15,6 @@ import (
 	"github.com/gatecert/gatecert/scenarios/spec"
 )
 
-// gatewayCPU is the optional capability of a topology that accounts its
-// gateway replicas' CPU time (the local provider's cpuacct cgroups).
-type gatewayCPU interface {
-	GatewayCPU() (map[string]time.Duration, error)
-}
-
 // errNoCPUAccounting skips a TLS comparison on a provider that cannot
 // account gateway CPU: without it there is no measure of the gateway.
 var errNoCPUAccounting = errors.New("the provider does not account gateway CPU time (needed for handshakes per CPU-second)")
@@ -115,7 +109,7 @@ func (r *Runner) tlsProfile(ctx context.Context, s *spec.Scenario, pair spec.TLS
 	if err != nil {
 		return m, nil, err
 	}
-	acct, ok := topo.(gatewayCPU)
+	acct, ok := topo.(topology.GatewayCPUAccountant)
 	if !ok {
 		return m, nil, errNoCPUAccounting
 	}
@@ -153,7 +147,7 @@ func (r *Runner) tlsProfile(ctx context.Context, s *spec.Scenario, pair spec.TLS
 
 // tlsRun offers the scenario's rate for its duration into dir and counts
 // handshakes (requests with keep-alive) per gateway CPU-second.
-func (st *state) tlsRun(ctx context.Context, topo topology.Topology, acct gatewayCPU, dir string, keepAlive bool) (reports.TLSRun, *reports.Verdict, error) {
+func (st *state) tlsRun(ctx context.Context, topo topology.Topology, acct topology.GatewayCPUAccountant, dir string, keepAlive bool) (reports.TLSRun, *reports.Verdict, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return reports.TLSRun{}, nil, err
 	}
