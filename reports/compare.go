@@ -138,10 +138,10 @@ func Compare(baseline, current []Run, maxRegression float64) []Row {
 		b := base[name]
 		c, ok := cur[name]
 		if !ok {
-			rows = append(rows, Row{Scenario: name, Metric: "result", Baseline: result(b.Verdict.Passed), Current: "missing", Regression: true})
+			rows = append(rows, Row{Scenario: name, Metric: "result", Baseline: outcomeOf(b.Verdict).Word(), Current: "missing", Regression: true})
 			continue
 		}
-		rows = append(rows, Row{Scenario: name, Metric: "result", Baseline: result(b.Verdict.Passed), Current: result(c.Verdict.Passed),
+		rows = append(rows, Row{Scenario: name, Metric: "result", Baseline: outcomeOf(b.Verdict).Word(), Current: outcomeOf(c.Verdict).Word(),
 			Regression: b.Verdict.Passed && !c.Verdict.Passed})
 		cm := map[string]Metric{}
 		for _, m := range Metrics(c.Verdict, c.Raw) {
@@ -158,7 +158,7 @@ func Compare(baseline, current []Run, maxRegression float64) []Row {
 	}
 	for _, name := range sortedKeys(cur) {
 		if _, ok := base[name]; !ok {
-			rows = append(rows, Row{Scenario: name, Metric: "result", Baseline: "missing", Current: result(cur[name].Verdict.Passed), Note: "new"})
+			rows = append(rows, Row{Scenario: name, Metric: "result", Baseline: "missing", Current: outcomeOf(cur[name].Verdict).Word(), Note: "new"})
 		}
 	}
 	return rows
@@ -254,7 +254,7 @@ func HistoryMarkdown(runs []Run) []byte {
 	var cells [][]string
 	for _, r := range runs {
 		v := r.Verdict
-		row := []string{v.Start.UTC().Format("2006-01-02 15:04"), v.RunID, v.Scenario, result(v.Passed), "", "", "", ""}
+		row := []string{v.Start.UTC().Format("2006-01-02 15:04"), v.RunID, v.Scenario, outcomeOf(v).Word(), "", "", "", ""}
 		for _, m := range Metrics(v, r.Raw) {
 			switch m.Name {
 			case "failed":

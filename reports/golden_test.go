@@ -109,11 +109,34 @@ func cleanVerdict(t *testing.T) *Verdict {
 
 func TestReadJSONRejectsOtherSchema(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "verdict.json")
-	if err := os.WriteFile(p, []byte(`{"schemaVersion": 2}`), 0o644); err != nil {
+	if err := os.WriteFile(p, []byte(`{"schemaVersion": 3}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ReadJSON(p); err == nil || !strings.Contains(err.Error(), "schema version 2") {
+	if _, err := ReadJSON(p); err == nil || !strings.Contains(err.Error(), "schema version 3") {
 		t.Errorf("err = %v, want a schema version error", err)
+	}
+}
+
+// TestReadJSONSchema1 reads a schema-1 verdict: its one list of overrides
+// split by source (the provider's format for its own provider, --set for
+// the rest), the outcome derived from passed.
+func TestReadJSONSchema1(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "verdict.json")
+	v1 := `{"schemaVersion": 1, "scenario": "lb-kill", "provider": "kind", "passed": true,
+	  "overrides": ["slos[2].grace=2.5s (kind: established connections outlive the Service)", "load.rate=500"]}`
+	if err := os.WriteFile(p, []byte(v1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v, err := ReadJSON(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Override{
+		{Set: "slos[2].grace=2.5s", Why: "established connections outlive the Service", Source: SourceProvider},
+		{Set: "load.rate=500", Source: SourceCLI},
+	}
+	if !reflect.DeepEqual(v.Overrides, want) || v.Outcome != OutcomePassed || v.SchemaVersion != SchemaVersion {
+		t.Errorf("overrides %+v outcome %q schema %d; want %+v, passed, %d", v.Overrides, v.Outcome, v.SchemaVersion, want, SchemaVersion)
 	}
 }
 

@@ -171,7 +171,7 @@ func (r run) input(t *testing.T, sc *spec.Scenario, events ...spec.Event) Input 
 // evaluate writes the run and evaluates it.
 func (r run) evaluate(t *testing.T, sc *spec.Scenario, events ...spec.Event) *Verdict {
 	t.Helper()
-	v, err := Evaluate(r.input(t, sc, events...))
+	v, err := assembleInput(r.input(t, sc, events...))
 	if err != nil {
 		t.Fatalf("Evaluate: %v", err)
 	}
@@ -200,4 +200,10 @@ var (
 // event is a fault timeline step at offset at.
 func event(fault, kind, step string, at time.Duration) spec.Event {
 	return spec.Event{Time: t0.Add(at), Fault: fault, Kind: kind, Step: step}
+}
+
+// assembleInput assembles the plain run of in, as the runner does.
+func assembleInput(in Input) (*Verdict, error) {
+	return Assemble(Assembly{Scenario: in.Scenario, RunID: in.RunID, Provider: in.Provider, Dir: in.LedgerDir,
+		BackendLedgers: in.BackendLedgers, Events: in.Events})
 }

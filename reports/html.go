@@ -27,6 +27,7 @@ var (
 
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"result":   result,
+	"word":     func(v *Verdict) string { return outcomeOf(v).Word() },
 	"window":   WindowLabel,
 	"describe": describe,
 	"offset":   func(t *time.Time, start time.Time) string { return "+" + t.Sub(start).Round(time.Millisecond).String() },

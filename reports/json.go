@@ -49,19 +49,50 @@ func WriteJSON(path string, v *Verdict) error {
 	return nil
 }
 
-// ReadJSON reads a verdict written by WriteJSON; a schema version other than
-// SchemaVersion is an error rather than a silent misreading.
+// ReadJSON reads a verdict written by WriteJSON, of this schema version or
+// of version 1 (overrides upgraded, outcome derived from passed); any
+// other version is an error rather than a silent misreading.
 func ReadJSON(path string) (*Verdict, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read verdict: %w", err)
 	}
 	var v Verdict
-	if err := json.Unmarshal(b, &v); err != nil {
+	var head struct {
+		SchemaVersion int `json:"schemaVersion"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
 		return nil, fmt.Errorf("decode verdict %s: %w", path, err)
 	}
-	if v.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("verdict %s: schema version %d, want %d", path, v.SchemaVersion, SchemaVersion)
+	switch head.SchemaVersion {
+	case SchemaVersion:
+		err = json.Unmarshal(b, &v)
+	case 1:
+		err = readV1(b, &v)
+	default:
+		return nil, fmt.Errorf("verdict %s: schema version %d, want %d (or 1)", path, head.SchemaVersion, SchemaVersion)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("decode verdict %s: %w", path, err)
 	}
 	return &v, nil
+}
+
+// readV1 reads a schema-1 verdict into the current shape.
+func readV1(b []byte, v *Verdict) error {
+	var old struct {
+		*Verdict
+		Overrides []string `json:"overrides,omitempty"` // shadows Verdict.Overrides
+	}
+	old.Verdict = v
+	if err := json.Unmarshal(b, &old); err != nil {
+		return err
+	}
+	v.Overrides = overridesV1(old.Overrides, v.Provider)
+	v.Outcome = OutcomeFailed
+	if v.Passed {
+		v.Outcome = OutcomePassed
+	}
+	v.SchemaVersion = SchemaVersion
+	return nil
 }

@@ -16,12 +16,14 @@ type (
 		Name     string       `xml:"name,attr"`
 		Tests    int          `xml:"tests,attr"`
 		Failures int          `xml:"failures,attr"`
+		Errors   int          `xml:"errors,attr"`
 		Suites   []junitSuite `xml:"testsuite"`
 	}
 	junitSuite struct {
 		Name       string          `xml:"name,attr"`
 		Tests      int             `xml:"tests,attr"`
 		Failures   int             `xml:"failures,attr"`
+		Errors     int             `xml:"errors,attr"`
 		Time       string          `xml:"time,attr"`
 		Timestamp  string          `xml:"timestamp,attr"`
 		Properties []junitProperty `xml:"properties>property"`
@@ -36,6 +38,7 @@ type (
 		Classname string        `xml:"classname,attr"`
 		Time      string        `xml:"time,attr"`
 		Failure   *junitFailure `xml:"failure"`
+		Error     *junitFailure `xml:"error"`
 	}
 	junitFailure struct {
 		Message string `xml:"message,attr"`
@@ -57,8 +60,15 @@ func WriteJUnit(path string, verdicts []*Verdict) error {
 			Time:      seconds(v.Duration.D()),
 			Timestamp: v.Start.Format(time.RFC3339),
 			Properties: []junitProperty{
-				{"runId", v.RunID}, {"provider", v.Provider}, {"expect", v.Expect},
+				{"runId", v.RunID}, {"provider", v.Provider}, {"expect", v.Expect}, {"outcome", string(outcomeOf(v))},
 			},
+		}
+		if o := outcomeOf(v); !o.Judged() {
+			// An invalid or interrupted run is an error of the run, not a
+			// failure of the stack: CI shows it apart.
+			s.Cases = append(s.Cases, junitCase{Name: "outcome", Classname: v.Scenario, Time: s.Time,
+				Error: &junitFailure{Message: string(o) + ": " + strings.Join(v.Reasons, "; "), Type: string(o),
+					Text: strings.Join(v.Reasons, "\n")}})
 		}
 		names := map[string]int{}
 		for _, r := range v.SLOs {
@@ -80,7 +90,7 @@ func WriteJUnit(path string, verdicts []*Verdict) error {
 			}
 			s.Cases = append(s.Cases, c)
 		}
-		if len(v.SLOs) == 0 {
+		if len(v.SLOs) == 0 && outcomeOf(v).Judged() {
 			s.Cases = append(s.Cases, junitCase{Name: "slos", Classname: v.Scenario, Time: s.Time,
 				Failure: &junitFailure{Message: "no SLOs: a run that checks nothing does not pass", Type: "slos"}})
 		}
@@ -89,9 +99,13 @@ func WriteJUnit(path string, verdicts []*Verdict) error {
 			if c.Failure != nil {
 				s.Failures++
 			}
+			if c.Error != nil {
+				s.Errors++
+			}
 		}
 		out.Tests += s.Tests
 		out.Failures += s.Failures
+		out.Errors += s.Errors
 		out.Suites = append(out.Suites, s)
 	}
 	b, err := xml.MarshalIndent(out, "", "  ")

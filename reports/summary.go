@@ -22,9 +22,11 @@ const tlsRequestsNote = "A TLS comparison: these are the requests of its first p
 // come out in a fixed order, so the same verdict always renders the same.
 func WriteSummary(w io.Writer, v *Verdict) error {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "# %s %s\n\n", result(v.Passed), v.Scenario)
+	o := outcomeOf(v)
+	fmt.Fprintf(&b, "# %s %s\n\n", o.Word(), v.Scenario)
 	fmt.Fprintf(&b, "Run `%s` on `%s`, expected to %s, started %s, lasted %s.\n",
 		v.RunID, v.Provider, v.Expect, v.Start.Format(time.RFC3339Nano), v.Duration)
+	writeOutcome(&b, v, o)
 
 	r := v.Requests
 	b.WriteString("\n## Requests\n\n")
@@ -122,11 +124,58 @@ func WriteSummary(w io.Writer, v *Verdict) error {
 		table(&b, []string{"fault", "kind", "inject", "revert", "failed"}, "lllrr", rows)
 		b.WriteString("\nTimes are offsets from the start; failed counts requests intended inside the window.\n")
 	}
+	writeOverrides(&b, v)
+	if len(v.Notes) > 0 {
+		b.WriteString("\n## Notes\n\n")
+		for _, n := range v.Notes {
+			fmt.Fprintf(&b, "- %s\n", n)
+		}
+	}
 	_, err := w.Write(b.Bytes())
 	if err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	return nil
+}
+
+// outcomeText says what an outcome other than passed or failed means for
+// the reader of a summary.
+var outcomeText = map[Outcome]string{
+	OutcomeInvalid:     "**Invalid run**: it could not do what it set out to do, so it says nothing about the stack (exit 3).",
+	OutcomeInterrupted: "**Interrupted**: a partial verdict of what was measured until the run was stopped (exit 130).",
+	OutcomeEnvironment: "**Not judged**: the environment failed (exit 3).",
+}
+
+// writeOutcome explains an outcome the stack's SLOs did not decide.
+func writeOutcome(b *bytes.Buffer, v *Verdict, o Outcome) {
+	t, ok := outcomeText[o]
+	if !ok {
+		return
+	}
+	b.WriteString("\n" + t + "\n")
+	for _, r := range v.Reasons {
+		fmt.Fprintf(b, "\n- %s", r)
+	}
+	if len(v.Reasons) > 0 {
+		b.WriteString("\n")
+	}
+}
+
+// writeOverrides lists the run's overrides: a relaxed threshold must show.
+func writeOverrides(b *bytes.Buffer, v *Verdict) {
+	if len(v.Overrides) == 0 {
+		return
+	}
+	b.WriteString("\n## Overrides\n\n")
+	var rows [][]string
+	for _, o := range v.Overrides {
+		src := o.Source
+		if src == SourceProvider {
+			src = "provider " + v.Provider
+		}
+		rows = append(rows, []string{"`" + o.Set + "`", src, o.Why})
+	}
+	table(b, []string{"set", "source", "why"}, "lll", rows)
 }
 
 // WindowLabel renders an SLO result's window for people: "run",

@@ -14,11 +14,14 @@ import (
 //	FAIL drain-no-readiness  30000 req  5 failed  p99 14ms  zeroLoss ✗ 5 failed (want 0 failed; eof 3, reset 2)
 func FormatLine(v *Verdict) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s", result(v.Passed), v.Scenario)
+	fmt.Fprintf(&b, "%s %s", outcomeOf(v).Word(), v.Scenario)
 	if v.Expect != "" && v.Expect != "pass" {
 		fmt.Fprintf(&b, " (expect %s)", v.Expect)
 	}
 	fmt.Fprintf(&b, "  %d req  %d failed  p99 %s", v.Requests.Total, v.Requests.Failed, short(v.Latency.P99.D()))
+	for _, r := range v.Reasons {
+		fmt.Fprintf(&b, "  [%s]", r)
+	}
 	if len(v.SLOs) == 0 {
 		b.WriteString("  no SLOs")
 	}
@@ -36,7 +39,19 @@ func FormatLine(v *Verdict) string {
 	return b.String()
 }
 
-// result is the word for a verdict or an SLO.
+// outcomeOf is v's outcome; a verdict without one (built by hand, in
+// tests) reads as its Passed.
+func outcomeOf(v *Verdict) Outcome {
+	if v.Outcome != "" {
+		return v.Outcome
+	}
+	if v.Passed {
+		return OutcomePassed
+	}
+	return OutcomeFailed
+}
+
+// result is the word for an SLO.
 func result(passed bool) string {
 	if passed {
 		return "PASS"

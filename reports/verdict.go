@@ -16,9 +16,12 @@ import (
 )
 
 // SchemaVersion is the version of the verdict.json schema written here.
-const SchemaVersion = 1
+// 2 added outcome, reasons and notes, and made overrides objects with
+// their source (1 had one list of strings mixing provider overrides and
+// --set); ReadJSON still reads 1.
+const SchemaVersion = 2
 
-// Input is everything a verdict is computed from.
+// Input is the evidence of one plain run (a ledger folder).
 type Input struct {
 	Scenario *spec.Scenario
 	RunID    string
@@ -41,12 +44,21 @@ type Verdict struct {
 	// negative control.
 	Expect   string `json:"expect"`
 	Provider string `json:"provider"`
-	// Overrides are the --set key=value overrides applied to the scenario,
-	// in the order given.
-	Overrides []string `json:"overrides,omitempty"`
-	// Passed is true when there was at least one SLO and every SLO passed.
-	Passed bool      `json:"passed"`
-	Start  time.Time `json:"start"`
+	// Overrides are the changes made to the scenario for this run: the
+	// provider's (with why) and the user's --set, in the order applied.
+	Overrides []Override `json:"overrides,omitempty"`
+	// Outcome is what became of the run (outcome.go); Passed is Outcome
+	// == passed, kept for readers of schema 1. Both are set by Assemble
+	// and nowhere else.
+	Outcome Outcome `json:"outcome"`
+	Passed  bool    `json:"passed"`
+	// Reasons say why a run is invalid, interrupted or could not be
+	// judged, each with its measurement.
+	Reasons []string `json:"reasons,omitempty"`
+	// Notes say where the run differs from what was asked (a capability
+	// the provider lacks and what it did instead).
+	Notes []string  `json:"notes,omitempty"`
+	Start time.Time `json:"start"`
 	// Duration spans from the start to the end of the last request.
 	Duration Duration `json:"duration"`
 	// Rate is the offered load in requests per second.
@@ -73,6 +85,9 @@ type Verdict struct {
 
 // CapacityFigure is a capacity search's headline in verdict.json.
 type CapacityFigure struct {
+	// Step is the folder of the knee's step (or of the first step when
+	// none passed), whose ledger the verdict judges.
+	Step       string  `json:"step,omitempty"`
 	MaxRate    float64 `json:"maxRate"`
 	LimitedBy  string  `json:"limitedBy"`
 	Without    string  `json:"without,omitempty"`
@@ -229,12 +244,13 @@ type Node struct {
 	Backends []string `json:"backends,omitempty"`
 }
 
-// Evaluate computes the verdict of a run from its ledgers and fault events.
+// evaluate measures a plain run from its ledgers and fault events and
+// judges each SLO; the run-level outcome is Assemble's (assemble.go).
 // It streams the client ledger, so memory is bounded by the run's length in
 // seconds (the timeline), its faults, and one bit per request for the
 // reconciliation. Errors are about the inputs (missing or corrupt files, an
 // SLO kind it cannot judge); a failed SLO is a Verdict, not an error.
-func Evaluate(in Input) (*Verdict, error) {
+func evaluate(in Input) (*Verdict, error) {
 	if in.Scenario == nil {
 		return nil, errors.New("evaluate: no scenario")
 	}
@@ -287,10 +303,6 @@ func Evaluate(in Input) (*Verdict, error) {
 	v.SLOs = make([]SLOResult, 0, len(in.Scenario.SLOs))
 	for _, p := range t.probes {
 		v.SLOs = append(v.SLOs, judge(p, t, v))
-	}
-	v.Passed = len(v.SLOs) > 0
-	for _, s := range v.SLOs {
-		v.Passed = v.Passed && s.Passed
 	}
 	return v, nil
 }

@@ -241,23 +241,23 @@ func TestActiveFaultPrefersLatestInject(t *testing.T) {
 }
 
 func TestEvaluateRejectsBadInput(t *testing.T) {
-	if _, err := Evaluate(run{recs: steady(3, time.Millisecond)}.input(t, scenario(spec.SLO{Kind: "p99Latency"}))); err == nil || !strings.Contains(err.Error(), `unknown SLO kind "p99Latency"`) {
+	if _, err := assembleInput(run{recs: steady(3, time.Millisecond)}.input(t, scenario(spec.SLO{Kind: "p99Latency"}))); err == nil || !strings.Contains(err.Error(), `unknown SLO kind "p99Latency"`) {
 		t.Errorf("unknown SLO kind: err = %v", err)
 	}
 	recs := steady(3, time.Millisecond)
 	recs[2].Seq = 1
-	if _, err := Evaluate(run{recs: recs}.input(t, scenario(zeroLoss))); err == nil || !strings.Contains(err.Error(), "seq 1 recorded twice") {
+	if _, err := assembleInput(run{recs: recs}.input(t, scenario(zeroLoss))); err == nil || !strings.Contains(err.Error(), "seq 1 recorded twice") {
 		t.Errorf("duplicate client seq: err = %v", err)
 	}
 	recs = steady(3, time.Millisecond)
 	recs[1].Intended = 30 * 24 * time.Hour
-	if _, err := Evaluate(run{recs: recs}.input(t, scenario(zeroLoss))); err == nil || !strings.Contains(err.Error(), "out of range") {
+	if _, err := assembleInput(run{recs: recs}.input(t, scenario(zeroLoss))); err == nil || !strings.Contains(err.Error(), "out of range") {
 		t.Errorf("corrupt intended offset: err = %v", err)
 	}
-	if _, err := Evaluate(Input{Scenario: scenario(zeroLoss), LedgerDir: t.TempDir()}); err == nil {
+	if _, err := assembleInput(Input{Scenario: scenario(zeroLoss), LedgerDir: t.TempDir()}); err == nil {
 		t.Error("missing ledger: no error")
 	}
-	if _, err := Evaluate(Input{LedgerDir: t.TempDir()}); err == nil {
+	if _, err := assembleInput(Input{LedgerDir: t.TempDir()}); err == nil {
 		t.Error("nil scenario: no error")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gatecert/gatecert/reports"
 	"github.com/gatecert/gatecert/scenarios/capacity"
 	"github.com/gatecert/gatecert/scenarios/runner"
 	"github.com/gatecert/gatecert/scenarios/spec"
@@ -81,8 +82,9 @@ func cmdCapacity(args []string) int {
 	res, err := r.Capacity(ctx, s, plan)
 	clearProgress()
 	if err != nil {
-		fmt.Printf("ERROR %s: %v\n", s.Name, err)
-		return exitEnv
+		o := runner.OutcomeOf(runner.Result{}, err)
+		fmt.Printf("%s %s: %v\n", o.Word(), s.Name, err)
+		return o.ExitCode()
 	}
 	rep := res.Report
 	fmt.Printf("capacity %s%s: %.0f req/s (limited by %s), %.0f req/s per replica (%d of %d serving)",
@@ -94,7 +96,7 @@ func cmdCapacity(args []string) int {
 	if rep.ClientLimited {
 		fmt.Printf("      the CLIENT saturated first: %.0f req/s is a lower bound of the stack's capacity (%s)\n", rep.Knee, rep.ClientReason)
 	}
-	fmt.Printf("      %s\n", filepath.Join(res.Dir, runner.CapacityReportFile))
+	fmt.Printf("      %s\n", filepath.Join(res.Dir, reports.CapacityMD))
 	if rep.Knee == 0 {
 		return exitSLOFail
 	}

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -82,12 +81,12 @@ func cmdHistory(args []string) int {
 // parts' SLO results; listing the parts as scenarios of their own showed
 // colliding names and rows nobody gates on.
 func readRuns(dir string) ([]reports.Run, error) {
-	dirs, err := verdictDirs([]string{dir})
+	dirs, err := reports.VerdictDirs([]string{dir})
 	if err != nil {
 		return nil, err
 	}
 	var out []reports.Run
-	for _, d := range topLevel(dirs) {
+	for _, d := range reports.TopLevel(dirs) {
 		r, err := reports.ReadRun(d)
 		if err != nil {
 			return nil, err
@@ -95,31 +94,6 @@ func readRuns(dir string) ([]reports.Run, error) {
 		out = append(out, r)
 	}
 	return out, nil
-}
-
-// topLevel drops every folder that lies inside another folder of dirs.
-func topLevel(dirs []string) []string {
-	set := make(map[string]bool, len(dirs))
-	for _, d := range dirs {
-		set[filepath.Clean(d)] = true
-	}
-	var out []string
-	for _, d := range dirs {
-		if !insideAny(filepath.Clean(d), set) {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-// insideAny reports whether an ancestor of dir is in set.
-func insideAny(dir string, set map[string]bool) bool {
-	for p := filepath.Dir(dir); p != dir; dir, p = p, filepath.Dir(p) {
-		if set[p] {
-			return true
-		}
-	}
-	return false
 }
 
 // parsePercent reads "5%" or "0.05" as 0.05.

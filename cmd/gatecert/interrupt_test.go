@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gatecert/gatecert/fixtures/netns"
+	"github.com/gatecert/gatecert/reports"
 )
 
 // shortRestart is the rolling-restart scenario cut down for interrupt
@@ -81,16 +82,31 @@ func assertGone(t *testing.T, runID string) {
 func TestCtrlCMidFaultLeavesNothingBehind(t *testing.T) {
 	needRoot(t)
 	const runID = "tctrlc"
-	cmd, out, _ := startRun(t, runID)
+	cmd, out, dir := startRun(t, runID)
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
 	err := cmd.Wait()
 	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != exitEnv {
-		t.Errorf("exit after Ctrl-C: %v, want code %d; output:\n%s", err, exitEnv, out)
+	if !errors.As(err, &ee) || ee.ExitCode() != reports.ExitInterrupted {
+		t.Errorf("exit after Ctrl-C: %v, want code %d; output:\n%s", err, reports.ExitInterrupted, out)
+	}
+	if !strings.Contains(out.String(), "INTERRUPTED interrupt-me") || strings.Contains(out.String(), "ERROR") {
+		t.Errorf("output does not say the run was interrupted (and only that):\n%s", out)
 	}
 	assertGone(t, runID)
+	// What was measured until the interrupt is kept: a partial verdict,
+	// and the run-level junit.xml.
+	v, err := reports.ReadJSON(filepath.Join(dir, runID, "interrupt-me", reports.VerdictFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Outcome != reports.OutcomeInterrupted || v.Passed || v.Requests.Total == 0 || len(v.Faults) == 0 || v.Faults[0].Inject == nil {
+		t.Errorf("partial verdict: outcome %s, passed %v, requests %+v, faults %+v", v.Outcome, v.Passed, v.Requests, v.Faults)
+	}
+	if _, err := os.Stat(filepath.Join(dir, runID, reports.JUnitFile)); err != nil {
+		t.Errorf("no run-level junit.xml after an interrupt: %v", err)
+	}
 }
 
 func TestKilledRunIsReapedByClean(t *testing.T) {

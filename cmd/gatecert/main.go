@@ -8,14 +8,15 @@ import (
 	"os"
 
 	"github.com/gatecert/gatecert/fixtures/echo"
+	"github.com/gatecert/gatecert/reports"
 )
 
-// Exit codes.
+// Exit codes: reports' outcome table.
 const (
-	exitPass     = 0
-	exitSLOFail  = 1
-	exitBadInput = 2
-	exitEnv      = 3
+	exitPass     = reports.ExitPassed
+	exitSLOFail  = reports.ExitFailed
+	exitBadInput = reports.ExitBadInput
+	exitEnv      = reports.ExitUnjudged
 )
 
 const usage = `gatecert — chaos and performance certification of HA ingress gateways

@@ -1,20 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 
-	"github.com/gatecert/gatecert/ledger"
 	"github.com/gatecert/gatecert/reports"
-	"github.com/gatecert/gatecert/scenarios/runner"
-	"github.com/gatecert/gatecert/scenarios/spec"
 )
 
 func cmdReport(args []string) int {
@@ -32,22 +24,42 @@ func cmdReport(args []string) int {
 		return exitBadInput
 	}
 	if *evaluate {
-		return evaluateRuns(fset.Args())
+		return reassess(fset.Args())
 	}
-	dirs, err := verdictDirs(fset.Args())
+	dirs, err := reports.VerdictDirs(fset.Args())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gatecert report:", err)
 		return exitBadInput
 	}
 	code := exitPass
 	for _, d := range dirs {
-		v, err := reports.ReadJSON(filepath.Join(d, runner.VerdictFile))
+		v, err := reports.ReadJSON(filepath.Join(d, reports.VerdictFile))
 		if err == nil {
-			err = runner.WriteRendered(d, v)
+			err = reports.Render(d, v)
 		}
 		if !reportLine(d, v, err) {
 			code = exitBadInput
 		}
+	}
+	return code
+}
+
+// reassess is `gatecert report -evaluate`: reports.Reassess judges every
+// stored run again; this prints what it did.
+func reassess(roots []string) int {
+	done, leftAlone, err := reports.Reassess(roots)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gatecert report:", err)
+		return exitBadInput
+	}
+	code := exitPass
+	for _, r := range done {
+		if !reportLine(r.Dir, r.Verdict, r.Err) {
+			code = exitBadInput
+		}
+	}
+	if leftAlone > 0 {
+		fmt.Printf("%d ledger folder(s) without a verdict or scenario of their own (capacity steps, warm-ups) left alone\n", leftAlone)
 	}
 	return code
 }
@@ -59,68 +71,6 @@ func reportLine(dir string, v *reports.Verdict, err error) bool {
 		fmt.Fprintf(os.Stderr, "gatecert report: %s: %v\n", dir, err)
 		return false
 	}
-	fmt.Printf("%s\n      %s\n", reports.FormatLine(v), filepath.Join(dir, runner.ReportFile))
+	fmt.Printf("%s\n      %s\n", reports.FormatLine(v), filepath.Join(dir, reports.ReportFile))
 	return true
-}
-
-// verdictDirs returns every folder under roots that holds a verdict.json,
-// sorted.
-func verdictDirs(roots []string) ([]string, error) { return dirsWith(roots, runner.VerdictFile) }
-
-// ledgerDirs returns every folder under roots that holds a client ledger,
-// sorted: what report -evaluate can judge, with or without a verdict.
-func ledgerDirs(roots []string) ([]string, error) { return dirsWith(roots, ledger.MetaFile) }
-
-func dirsWith(roots []string, file string) ([]string, error) {
-	out, err := findDirs(roots, file)
-	if err == nil && len(out) == 0 {
-		err = fmt.Errorf("no %s under %v", file, roots)
-	}
-	return out, err
-}
-
-// findDirs returns every folder under roots that holds file, sorted;
-// none is no error.
-func findDirs(roots []string, file string) ([]string, error) {
-	var out []string
-	for _, r := range roots {
-		if _, err := os.Stat(r); err != nil {
-			return nil, err
-		}
-		err := filepath.WalkDir(r, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && d.Name() == file {
-				out = append(out, filepath.Dir(p))
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
-}
-
-func readEvents(path string) ([]spec.Event, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []spec.Event
-	sc := bufio.NewScanner(f)
-	for line := 1; sc.Scan(); line++ {
-		var e spec.Event
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
-		}
-		out = append(out, e)
-	}
-	return out, sc.Err()
 }

@@ -75,7 +75,7 @@ func runAll(f runFlags, list []*spec.Scenario) int {
 	}
 	defer stop()
 	fmt.Printf("run %s: %d scenario(s), artifacts in %s/%s\n", f.runID, len(list), f.out, f.runID)
-	return runList(ctx, r, list, f.certify, f.sets)
+	return runList(ctx, r, list, f.certify)
 }
 
 // prepareRun is what run and capacity share before the first scenario: the
@@ -107,41 +107,50 @@ func prepareRun(cmd string, f *runFlags) (context.Context, context.CancelFunc, *
 }
 
 // runList runs each scenario in turn and prints its result line; the exit
-// code is the worst outcome.
-func runList(ctx context.Context, r *runner.Runner, list []*spec.Scenario, certify bool, sets []string) int {
+// code is the worst outcome (reports' outcome table; with certify, a
+// judged outcome counts against the scenario's expect). Every verdict,
+// an interrupted run's partial one included, goes into the run-level
+// junit.xml.
+func runList(ctx context.Context, r *runner.Runner, list []*spec.Scenario, certify bool) int {
 	code := exitPass
 	var verdicts []*reports.Verdict
 	for _, s := range list {
 		res, err := r.Run(ctx, s)
 		clearProgress()
+		o := runner.OutcomeOf(res, err)
 		switch {
-		case err != nil:
-			fmt.Printf("ERROR %s: %v\n", s.Name, err)
-			code = max(code, exitEnv)
-		case res.Skipped != "":
-			fmt.Printf("SKIP  %s: %s\n", s.Name, res.Skipped)
-		default:
-			if err := recordOverrides(res.Dir, res.Verdict, sets); err != nil {
-				fmt.Fprintln(os.Stderr, "record overrides:", err)
-				code = max(code, exitEnv)
-			}
+		case res.Verdict != nil:
 			fmt.Println(reports.FormatLine(res.Verdict))
 			verdicts = append(verdicts, res.Verdict)
-			if !outcomeOK(res.Verdict, s, certify) {
-				code = max(code, exitSLOFail)
-			}
+		case o == reports.OutcomeSkipped:
+			fmt.Printf("%-5s %s: %s\n", o.Word(), s.Name, res.Skipped)
+		default:
+			fmt.Printf("%s %s: %v\n", o.Word(), s.Name, err)
 		}
+		code = reports.WorstExit(code, scenarioExit(o, s, certify))
 		if ctx.Err() != nil {
 			fmt.Println("interrupted: remaining scenarios not run")
-			return exitEnv
+			code = reports.WorstExit(code, reports.ExitInterrupted)
+			break
 		}
 	}
-	if len(verdicts) > 0 {
-		junit := r.ArtifactsRoot + "/" + r.RunID + "/junit.xml"
-		if err := reports.WriteJUnit(junit, verdicts); err != nil {
-			fmt.Fprintln(os.Stderr, "write junit:", err)
-			code = max(code, exitEnv)
-		}
+	if err := reports.WriteRunJUnit(reports.RunDir(r.ArtifactsRoot, r.RunID), verdicts); err != nil {
+		fmt.Fprintln(os.Stderr, "write junit:", err)
+		code = reports.WorstExit(code, exitEnv)
+	}
+	return code
+}
+
+// scenarioExit is one scenario's exit code: its outcome's, or with certify
+// whether a judged outcome met the scenario's expect (a negative control
+// must be flagged).
+func scenarioExit(o reports.Outcome, s *spec.Scenario, certify bool) int {
+	if !certify {
+		return o.ExitCode()
+	}
+	code := o.CertifyExit(s.Expect)
+	if o == reports.OutcomePassed && code != exitPass {
+		fmt.Printf("      %s: negative control PASSED: the harness did not detect the misconfiguration\n", s.Name)
 	}
 	return code
 }
@@ -155,6 +164,7 @@ func newRunner(f runFlags, log *slog.Logger) (*runner.Runner, error) {
 		Provider:      p,
 		ArtifactsRoot: f.out,
 		RunID:         f.runID,
+		Sets:          f.sets,
 		Log:           log,
 	}
 	if !f.quiet {
@@ -184,17 +194,4 @@ func newRunID() string {
 		b[i] = digits[n.Int64()]
 	}
 	return string(b)
-}
-
-// outcomeOK decides the exit code's view of one verdict: a failed SLO is a
-// failure, unless in certify mode the scenario is a negative control, which
-// must fail (the harness detected the broken property) to count as OK.
-func outcomeOK(v *reports.Verdict, s *spec.Scenario, certify bool) bool {
-	if certify && s.Expect == spec.ExpectFail {
-		if v.Passed {
-			fmt.Printf("      %s: negative control PASSED: the harness did not detect the misconfiguration\n", s.Name)
-		}
-		return !v.Passed
-	}
-	return v.Passed
 }

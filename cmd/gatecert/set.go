@@ -3,13 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 
-	"github.com/gatecert/gatecert/reports"
-	"github.com/gatecert/gatecert/scenarios/runner"
 	"github.com/gatecert/gatecert/scenarios/spec"
 )
 
@@ -52,27 +47,4 @@ func joined(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
-}
-
-// recordOverrides echoes the overrides into a finished scenario's
-// artifacts: verdict.json (and what is rendered from it) and a comment
-// heading scenario.resolved.yaml, whose values already carry them.
-func recordOverrides(dir string, v *reports.Verdict, sets []string) error {
-	if len(sets) == 0 {
-		return nil
-	}
-	v.Overrides = slices.Clone(sets)
-	if err := runner.WriteArtifacts(dir, v); err != nil {
-		return err
-	}
-	p := filepath.Join(dir, "scenario.resolved.yaml")
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return fmt.Errorf("read resolved scenario: %w", err)
-	}
-	head := "# Resolved with overrides:\n"
-	for _, kv := range sets {
-		head += "#   --set " + kv + "\n"
-	}
-	return os.WriteFile(p, append([]byte(head), b...), 0o644)
 }

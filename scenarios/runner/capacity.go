@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,14 +15,6 @@ import (
 	"github.com/gatecert/gatecert/reports"
 	"github.com/gatecert/gatecert/scenarios/capacity"
 	"github.com/gatecert/gatecert/scenarios/spec"
-)
-
-// Capacity artifact file names (beside verdict.json, summary.md and
-// report.html of the knee's step).
-const (
-	CapacityJSONFile   = "capacity.json"
-	CapacityReportFile = "capacity.md"
-	CapacityChartFile  = "capacity.html"
 )
 
 // CapacityPlan parameterises a capacity search on one stood-up stack.
@@ -63,6 +54,12 @@ type CapacityResult struct {
 	Verdict *reports.Verdict // the knee's step (or the first step if none passed)
 }
 
+// capacityStepRun is one judged step of a search: its folder and verdict.
+type capacityStepRun struct {
+	dir     string
+	verdict *reports.Verdict
+}
+
 // Capacity stands the scenario's stack up once, removes plan.Without if
 // set, and searches for the highest rate at which the scenario's SLOs
 // still hold. Faults of the scenario are not injected: the search
@@ -75,7 +72,7 @@ func (r *Runner) Capacity(ctx context.Context, s *spec.Scenario, plan CapacityPl
 	if plan.Without != "" {
 		name += "-without-" + strings.ReplaceAll(plan.Without, ":", "-")
 	}
-	res = CapacityResult{Scenario: name, Dir: filepath.Join(r.ArtifactsRoot, r.RunID, name)}
+	res = CapacityResult{Scenario: name, Dir: reports.ScenarioDir(r.ArtifactsRoot, r.RunID, name)}
 	if plan.Step <= 0 {
 		return res, errors.New("capacity: step duration must be > 0")
 	}
@@ -83,17 +80,15 @@ func (r *Runner) Capacity(ctx context.Context, s *spec.Scenario, plan CapacityPl
 	if err != nil {
 		return res, err
 	}
-	var stack cleanups
-	defer func() { err = errors.Join(err, stack.run(ctx)) }()
-	if err := os.MkdirAll(res.Dir, 0o755); err != nil {
-		return res, fmt.Errorf("%w: %w", ErrEnvironment, err)
-	}
-	if err := writeResolved(res.Dir, s); err != nil {
+	overrides := reports.OverridesOf(nil, r.Sets)
+	if err := r.prepareDir(res.Dir, s, overrides); err != nil {
 		return res, err
 	}
+	var stack cleanups
+	defer func() { err = interrupted(ctx, errors.Join(err, stack.run(ctx))) }()
 	ss := *s
 	ss.Name = name
-	st := &state{r: r, s: &ss, dir: res.Dir, started: time.Now()}
+	st := &state{r: r, s: &ss, dir: res.Dir, started: time.Now(), overrides: overrides}
 	topo, err := st.up(ctx, &stack)
 	if err != nil {
 		return res, err
@@ -103,8 +98,8 @@ func (r *Runner) Capacity(ctx context.Context, s *spec.Scenario, plan CapacityPl
 			return res, err
 		}
 	}
-	var verdicts []*reports.Verdict
-	res.Result, verdicts, err = st.searchVerdicts(ctx, topo, plan, res.Dir)
+	var steps []capacityStepRun
+	res.Result, steps, err = st.searchSteps(ctx, topo, plan, res.Dir)
 	if err != nil {
 		return res, err
 	}
@@ -113,19 +108,22 @@ func (r *Runner) Capacity(ctx context.Context, s *spec.Scenario, plan CapacityPl
 	if err := stack.run(ctx); err != nil { // diagnostics and teardown before writing
 		return res, err
 	}
-	if err := writeCapacityArtifacts(res.Dir, res.Report); err != nil {
+	if err := reports.WriteCapacityArtifacts(res.Dir, res.Report); err != nil {
 		return res, err
 	}
-	res.Verdict = kneeVerdict(res.Result, verdicts)
-	if res.Verdict != nil {
-		v := res.Verdict
-		v.Scenario = name
-		v.Capacity = &reports.CapacityFigure{MaxRate: res.Knee, LimitedBy: res.LimitedBy, Without: plan.Without, PerReplica: res.Report.PerReplica}
-		if err := writeArtifacts(res.Dir, v); err != nil {
-			return res, err
-		}
+	knee := kneeStep(res.Result, steps)
+	if knee == "" {
+		return res, nil
 	}
-	return res, nil
+	res.Verdict, err = reports.Assemble(reports.Assembly{
+		Scenario: s, Name: name, RunID: r.RunID, Provider: r.Provider.Name(), Dir: res.Dir,
+		Overrides: overrides, Notes: st.notes,
+		Capacity: &reports.CapacityFigure{Step: knee, MaxRate: res.Knee, LimitedBy: res.LimitedBy, Without: plan.Without, PerReplica: res.Report.PerReplica},
+	})
+	if err != nil {
+		return res, err
+	}
+	return res, reports.WriteArtifacts(res.Dir, res.Verdict)
 }
 
 // ParseWithout splits "zone:z1", "node:z1n1" or "lb:lb1"; "" is nothing.
@@ -254,15 +252,9 @@ func removed(topo topology.Topology, without string) (gateways, lbs map[string]b
 	return gateways, lbs
 }
 
-// search runs the knee search with steps in dir (for TLS profiles).
-func (st *state) search(ctx context.Context, topo topology.Topology, plan CapacityPlan, dir string) (capacity.Result, error) {
-	r, _, err := st.searchVerdicts(ctx, topo, plan, dir)
-	return r, err
-}
-
-// searchVerdicts runs the knee search, each step into dir/step-NN-RATE,
-// and returns each step's verdict in step order.
-func (st *state) searchVerdicts(ctx context.Context, topo topology.Topology, plan CapacityPlan, dir string) (capacity.Result, []*reports.Verdict, error) {
+// searchSteps runs the knee search, each step into its own folder of dir
+// (reports.StepDir), and returns each judged step in order.
+func (st *state) searchSteps(ctx context.Context, topo topology.Topology, plan CapacityPlan, dir string) (capacity.Result, []capacityStepRun, error) {
 	_, deadLBs := removed(topo, plan.Without)
 	var targets []string
 	for _, lb := range topo.LBs() {
@@ -274,19 +266,19 @@ func (st *state) searchVerdicts(ctx context.Context, topo topology.Topology, pla
 	// and after a removal the gateways' passive outlier detection ejects
 	// the lost backends (each costs one connect timeout per gateway
 	// first), so the first judged step measures the steady stack.
-	if err := st.warmUp(ctx, topo, plan, filepath.Join(dir, "warmup"), targets); err != nil {
+	if err := st.warmUp(ctx, topo, plan, filepath.Join(dir, reports.WarmupDir), targets); err != nil {
 		return capacity.Result{}, nil, err
 	}
-	var verdicts []*reports.Verdict
+	var steps []capacityStepRun
 	res, err := plan.Search.Run(ctx, func(ctx context.Context, rate float64) (capacity.Step, error) {
-		stepDir := filepath.Join(dir, fmt.Sprintf("step-%02d-%.0f", len(verdicts)+1, rate))
+		stepDir := reports.StepDir(dir, len(steps)+1, rate)
 		step, v, err := st.capacityStep(ctx, topo, plan, rate, stepDir, targets)
 		if err == nil {
-			verdicts = append(verdicts, v)
+			steps = append(steps, capacityStepRun{dir: stepDir, verdict: v})
 		}
 		return step, err
 	})
-	return res, verdicts, err
+	return res, steps, err
 }
 
 // warmUp offers the search's start rate for one step, unjudged.
@@ -333,9 +325,7 @@ func (st *state) capacityStep(ctx context.Context, topo topology.Topology, plan 
 	if err := ctx.Err(); err != nil {
 		return capacity.Step{}, nil, err
 	}
-	stepScenario := *st.s
-	stepScenario.Faults = nil
-	v, err := reports.Evaluate(reports.Input{Scenario: &stepScenario, RunID: st.r.RunID, LedgerDir: dir, Provider: st.r.Provider.Name()})
+	v, err := reports.JudgeRun(st.s, st.r.RunID, st.r.Provider.Name(), dir)
 	if err != nil {
 		return capacity.Step{}, nil, err
 	}
@@ -378,19 +368,23 @@ func stepOf(v *reports.Verdict, plan CapacityPlan, rate float64, stats loadgen.S
 	return st
 }
 
-// kneeVerdict is the verdict of the last passing step at the knee, or of
-// the first step when none passed.
-func kneeVerdict(r capacity.Result, verdicts []*reports.Verdict) *reports.Verdict {
-	var out *reports.Verdict
+// kneeStep is the folder (relative to the search's) of the last passing
+// step at the knee, or of the first step when none passed; "" without
+// steps.
+func kneeStep(r capacity.Result, steps []capacityStepRun) string {
+	var out string
 	for i, s := range r.Steps {
-		if i < len(verdicts) && s.Passed && s.Rate == r.Knee {
-			out = verdicts[i]
+		if i < len(steps) && s.Passed && s.Rate == r.Knee {
+			out = steps[i].dir
 		}
 	}
-	if out == nil && len(verdicts) > 0 {
-		out = verdicts[0]
+	if out == "" && len(steps) > 0 {
+		out = steps[0].dir
 	}
-	return out
+	if out == "" {
+		return ""
+	}
+	return filepath.Base(out)
 }
 
 // reportOf builds the capacity report of a finished search.
@@ -439,24 +433,4 @@ func describeSLO(o spec.SLO) string {
 		return fmt.Sprintf("throughput >= %g%% of offered", o.Min*100)
 	}
 	return o.Kind
-}
-
-// writeCapacityArtifacts writes capacity.json, capacity.md and
-// capacity.html into dir.
-func writeCapacityArtifacts(dir string, rep *reports.CapacityReport) error {
-	if err := reports.WriteCapacityJSON(filepath.Join(dir, CapacityJSONFile), rep); err != nil {
-		return err
-	}
-	var b bytes.Buffer
-	if err := reports.WriteCapacityMarkdown(&b, rep); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, CapacityReportFile), b.Bytes(), 0o644); err != nil {
-		return err
-	}
-	b.Reset()
-	if err := reports.WriteCapacityHTML(&b, rep); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, CapacityChartFile), b.Bytes(), 0o644)
 }

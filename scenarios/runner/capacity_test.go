@@ -48,14 +48,17 @@ func TestStepOf(t *testing.T) {
 	}
 }
 
-func TestKneeVerdict(t *testing.T) {
-	vs := []*reports.Verdict{{Scenario: "1"}, {Scenario: "2"}, {Scenario: "3"}, {Scenario: "4"}}
+func TestKneeStep(t *testing.T) {
+	steps := []capacityStepRun{{dir: "/a/step-01-500"}, {dir: "/a/step-02-1000"}, {dir: "/a/step-03-750"}, {dir: "/a/step-04-750"}}
 	r := capacity.Result{Knee: 750, Steps: []capacity.Step{{Rate: 500, Passed: true}, {Rate: 1000}, {Rate: 750, Passed: true}, {Rate: 750, Passed: true}}}
-	if v := kneeVerdict(r, vs); v.Scenario != "4" {
-		t.Errorf("knee verdict %s, want the last passing step at the knee (4)", v.Scenario)
+	if got := kneeStep(r, steps); got != "step-04-750" {
+		t.Errorf("knee step %s, want the last passing step at the knee (step-04-750)", got)
 	}
 	r = capacity.Result{Steps: []capacity.Step{{Rate: 500}}}
-	if v := kneeVerdict(r, vs[:1]); v.Scenario != "1" {
-		t.Errorf("without a knee: %s, want the first step", v.Scenario)
+	if got := kneeStep(r, steps[:1]); got != "step-01-500" {
+		t.Errorf("without a knee: %s, want the first step", got)
+	}
+	if got := kneeStep(capacity.Result{}, nil); got != "" {
+		t.Errorf("without steps: %q, want none", got)
 	}
 }

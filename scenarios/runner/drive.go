@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -79,20 +80,22 @@ func (st *state) progress(phase string, s loadgen.Stats) {
 	st.r.Progress(Progress{Scenario: st.s.Name, Phase: phase, Elapsed: time.Since(st.started), Load: s, Fault: f})
 }
 
-// judge evaluates the SLOs and writes the artifacts.
-func (st *state) judge(topo topology.Topology) (*reports.Verdict, error) {
+// assemble judges the run through the one assembler and writes its
+// artifacts once; partial marks an interrupted run's verdict.
+func (st *state) assemble(topo topology.Topology, partial bool) (*reports.Verdict, error) {
 	st.progress("verdict", loadgen.Stats{})
-	v, err := reports.Evaluate(reports.Input{
-		Scenario: st.s, RunID: st.r.RunID, LedgerDir: st.dir, BackendLedgers: topo.BackendLedgers(),
-		Events: st.events.all(), Provider: st.r.Provider.Name(),
+	st.mu.Lock()
+	notes := slices.Clone(st.notes)
+	st.mu.Unlock()
+	v, err := reports.Assemble(reports.Assembly{
+		Scenario: st.s, RunID: st.r.RunID, Provider: st.r.Provider.Name(), Dir: st.dir,
+		BackendLedgers: topo.BackendLedgers(), Events: st.events.All(),
+		Overrides: st.overrides, Notes: notes, Interrupted: partial,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("evaluate: %w", err)
+		return nil, fmt.Errorf("assemble verdict: %w", err)
 	}
-	for _, o := range st.applied {
-		v.Overrides = append(v.Overrides, o.String(st.r.Provider.Name()))
-	}
-	return v, writeArtifacts(st.dir, v)
+	return v, reports.WriteArtifacts(st.dir, v)
 }
 
 // sleepUntil waits for t; false if ctx ended first.

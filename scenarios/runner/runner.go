@@ -13,8 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/gatecert/gatecert/fixtures/topology"
 	"github.com/gatecert/gatecert/loadgen"
 	"github.com/gatecert/gatecert/reports"
@@ -28,7 +26,11 @@ type Runner struct {
 	// ArtifactsRoot/<run-id>/<scenario>/.
 	ArtifactsRoot string
 	RunID         string
-	Log           *slog.Logger
+	// Sets are the user's --set overrides, already applied to every
+	// scenario given to Run: the runner records them in the artifacts
+	// beside the provider's own overrides.
+	Sets []string
+	Log  *slog.Logger
 	// Progress, when set, receives a snapshot about once a second.
 	Progress func(Progress)
 }
@@ -46,7 +48,9 @@ type Progress struct {
 type Result struct {
 	Scenario string
 	Dir      string
-	Verdict  *reports.Verdict
+	// Verdict is the run's verdict: judged, invalid, or the partial
+	// verdict of an interrupted run (nil when nothing was measured).
+	Verdict *reports.Verdict
 	// Skipped is the reason the scenario could not run here (a missing
 	// capability); a skipped scenario neither passes nor fails.
 	Skipped string
@@ -56,9 +60,30 @@ type Result struct {
 // injection), as opposed to SLO failures.
 var ErrEnvironment = errors.New("environment problem")
 
+// ErrInterrupted is returned when the user stopped the run (its context
+// ended); what was measured until then is in the Result's partial verdict.
+var ErrInterrupted = errors.New("interrupted")
+
+// OutcomeOf says what became of a run from Run's result and error: the
+// outcome table of reports.
+func OutcomeOf(res Result, err error) reports.Outcome {
+	switch {
+	case errors.Is(err, ErrInterrupted):
+		return reports.OutcomeInterrupted
+	case err != nil:
+		return reports.OutcomeEnvironment
+	case res.Skipped != "":
+		return reports.OutcomeSkipped
+	case res.Verdict == nil:
+		return reports.OutcomeEnvironment
+	}
+	return res.Verdict.Outcome
+}
+
 // Run executes s and returns its result. The error is non-nil when the run
-// itself could not be completed (environment, interrupt); an SLO failure is
-// a result with Verdict.Passed == false, not an error.
+// itself could not be completed: ErrEnvironment, or ErrInterrupted with a
+// partial verdict in the result. An SLO failure or an invalid run is a
+// verdict, not an error.
 func (r *Runner) Run(ctx context.Context, s *spec.Scenario) (res Result, err error) {
 	// The scenario's overrides for this provider (measured limits of its
 	// stand-ins) apply to this run only and are listed in the verdict.
@@ -67,45 +92,69 @@ func (r *Runner) Run(ctx context.Context, s *spec.Scenario) (res Result, err err
 	if err != nil {
 		return Result{Scenario: orig.Name}, err
 	}
+	overrides := reports.OverridesOf(applied, r.Sets)
 	switch {
 	case s.Capacity != nil:
 		// A capacity search has no pass/fail of its own to certify.
 		return Result{Scenario: s.Name, Skipped: "a capacity scenario: run it with gatecert capacity"}, nil
 	case s.TLSCompare != nil:
-		return r.runTLS(ctx, s)
+		return r.runTLS(ctx, s, overrides)
 	}
-	res = Result{Scenario: s.Name, Dir: filepath.Join(r.ArtifactsRoot, r.RunID, s.Name)}
-	var stack cleanups
-	defer func() { err = errors.Join(err, stack.run(ctx)) }()
-	if err := os.MkdirAll(res.Dir, 0o755); err != nil {
-		return res, fmt.Errorf("%w: artifacts folder: %w", ErrEnvironment, err)
-	}
-	if err := writeResolvedWith(res.Dir, s, r.Provider.Name(), applied); err != nil {
+	res = Result{Scenario: s.Name, Dir: reports.ScenarioDir(r.ArtifactsRoot, r.RunID, s.Name)}
+	if err := r.prepareDir(res.Dir, s, overrides); err != nil {
 		return res, err
 	}
 	if why := r.refuse(s); why != "" { // before anything is created
 		res.Skipped = why
 		return res, nil
 	}
-	st := &state{r: r, s: s, dir: res.Dir, started: time.Now(), applied: applied}
+	st := &state{r: r, s: s, dir: res.Dir, started: time.Now(), overrides: overrides}
+	res.Verdict, res.Skipped, err = st.run(ctx)
+	return res, err
+}
+
+// prepareDir creates a scenario's folder and writes its resolved scenario.
+func (r *Runner) prepareDir(dir string, s *spec.Scenario, overrides []reports.Override) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("%w: artifacts folder: %w", ErrEnvironment, err)
+	}
+	return reports.WriteResolved(dir, s, r.Provider.Name(), overrides)
+}
+
+// run stands the stack up, drives load and faults, tears down, and
+// assembles the verdict — a partial one when ctx ended mid-run.
+func (st *state) run(ctx context.Context) (v *reports.Verdict, skipped string, err error) {
+	var stack cleanups
+	defer func() { err = errors.Join(err, stack.run(ctx)) }()
 	topo, err := st.up(ctx, &stack)
 	if err != nil {
-		return res, err
+		return nil, "", interrupted(ctx, err)
 	}
-	for _, f := range s.Faults {
-		if err := topology.Check(topo, f); err != nil {
-			res.Skipped = err.Error()
-			return res, nil
-		}
+	if err := Check(topo, st.s); err != nil {
+		return nil, err.Error(), nil
 	}
-	if err := st.drive(ctx, topo); err != nil {
-		return res, err
+	driveErr := st.drive(ctx, topo)
+	if driveErr != nil && ctx.Err() == nil {
+		return nil, "", driveErr
 	}
 	if err := stack.run(ctx); err != nil { // diagnostics and teardown before judging
-		return res, err
+		return nil, "", err
 	}
-	res.Verdict, err = st.judge(topo)
-	return res, err
+	v, err = st.assemble(topo, ctx.Err() != nil)
+	if err == nil && ctx.Err() != nil {
+		err = fmt.Errorf("%w: partial verdict in %s", ErrInterrupted, st.dir)
+	}
+	return v, "", interrupted(ctx, err)
+}
+
+// interrupted turns an error caused by the user's interrupt (a fault's
+// revert or a bring-up cut short) into ErrInterrupted: the user pressed
+// Ctrl-C, the environment did not fail.
+func interrupted(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil || errors.Is(err, ErrInterrupted) {
+		return err
+	}
+	return fmt.Errorf("%w (%v)", ErrInterrupted, err)
 }
 
 // state is one scenario run in progress.
@@ -114,9 +163,9 @@ type state struct {
 	s       *spec.Scenario
 	dir     string
 	started time.Time
-	events  *eventLog
-	// applied are the provider's overrides applied to s.
-	applied []spec.Override
+	events  *reports.EventLog
+	// overrides are the provider's and the user's, recorded in the verdict.
+	overrides []reports.Override
 
 	mu        sync.Mutex
 	lastFault string
@@ -155,14 +204,14 @@ func (st *state) up(ctx context.Context, stack *cleanups) (topology.Topology, er
 	st.log().Debug("stack up", "phase", "up", "took", time.Since(begin))
 	stack.push("stack", topo.Down)
 	stack.push("diagnostics", func(context.Context) error {
-		return topo.CollectDiagnostics(filepath.Join(st.dir, "diagnostics"))
+		return topo.CollectDiagnostics(filepath.Join(st.dir, reports.DiagnosticsDir))
 	})
-	events, err := newEventLog(filepath.Join(st.dir, "events.jsonl"), st.onEvent)
+	events, err := reports.CreateEventLog(filepath.Join(st.dir, reports.EventsFile), st.onEvent)
 	if err != nil {
 		return nil, err
 	}
 	st.events = events
-	stack.push("events log", func(context.Context) error { return events.close() })
+	stack.push("events log", func(context.Context) error { return events.Close() })
 	return topo, nil
 }
 
@@ -174,25 +223,6 @@ func (st *state) onEvent(e spec.Event) {
 	}
 	st.mu.Unlock()
 	st.log().Debug("event", "phase", "fault", "fault", e.Fault, "step", e.Step, "target", e.Target)
-}
-
-func writeResolved(dir string, s *spec.Scenario) error { return writeResolvedWith(dir, s, "", nil) }
-
-// writeResolvedWith heads the resolved scenario with the provider's
-// overrides that were applied to it.
-func writeResolvedWith(dir string, s *spec.Scenario, provider string, applied []spec.Override) error {
-	b, err := yaml.Marshal(s)
-	if err != nil {
-		return fmt.Errorf("encode resolved scenario: %w", err)
-	}
-	if len(applied) > 0 {
-		head := "# Resolved with the " + provider + " overrides of the scenario:\n"
-		for _, o := range applied {
-			head += "#   " + o.String(provider) + "\n"
-		}
-		b = append([]byte(head), b...)
-	}
-	return os.WriteFile(filepath.Join(dir, "scenario.resolved.yaml"), b, 0o644)
 }
 
 // refuse is why s cannot run on the provider, or "".

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,20 +25,17 @@ var errNoCPUAccounting = errors.New("the provider does not account gateway CPU t
 // evidence lands in its own folder (pair1-baseline/...); the scenario's
 // verdict.json holds the tls section, the tlsSpeedup results and the SLO
 // results of every profile's handshake-bound run.
-func (r *Runner) runTLS(ctx context.Context, s *spec.Scenario) (res Result, err error) {
-	res = Result{Scenario: s.Name, Dir: filepath.Join(r.ArtifactsRoot, r.RunID, s.Name)}
-	if err := os.MkdirAll(res.Dir, 0o755); err != nil {
-		return res, fmt.Errorf("%w: artifacts folder: %w", ErrEnvironment, err)
-	}
-	if err := writeResolved(res.Dir, s); err != nil {
+func (r *Runner) runTLS(ctx context.Context, s *spec.Scenario, overrides []reports.Override) (res Result, err error) {
+	res = Result{Scenario: s.Name, Dir: reports.ScenarioDir(r.ArtifactsRoot, r.RunID, s.Name)}
+	if err := r.prepareDir(res.Dir, s, overrides); err != nil {
 		return res, err
 	}
 	c := s.TLSCompare
+	began := time.Now()
 	tr := &reports.TLSResult{Method: reports.TLSMethod(c.Capacity != nil, max(1, c.Rounds))}
-	var first *reports.Verdict
-	var runSLOs []reports.SLOResult
+	var parts []reports.TLSPartVerdict
 	meas := make([][2]reports.TLSMeasure, len(c.Pairs))
-	for _, part := range TLSParts(c) {
+	for _, part := range reports.TLSParts(c) {
 		pair := c.Pairs[part.Pair]
 		m, v, err := r.tlsProfile(ctx, s, pair, part.Profile, filepath.Join(res.Dir, part.Dir), part.Label, part.Round == 1)
 		if errors.Is(err, errNoCPUAccounting) {
@@ -47,42 +43,26 @@ func (r *Runner) runTLS(ctx context.Context, s *spec.Scenario) (res Result, err 
 			return res, nil
 		}
 		if err != nil {
-			return res, fmt.Errorf("%s (%s), round %d: %w", part.Name, part.Profile.Name, part.Round, err)
+			return res, interrupted(ctx, fmt.Errorf("%s (%s), round %d: %w", part.Name, part.Profile.Name, part.Round, err))
 		}
 		if part.Round == 1 {
 			meas[part.Pair][part.Side] = m
 		} else {
 			meas[part.Pair][part.Side].Run = reports.AddTLSRuns(meas[part.Pair][part.Side].Run, m.Run, false)
 		}
-		if first == nil {
-			first = v
-		}
-		runSLOs = append(runSLOs, reports.TLSRunSLOs(part.Name, part.Round, part.Profile.Name, v)...)
+		parts = append(parts, reports.TLSPartVerdict{Part: part, Verdict: v})
 	}
 	for i, pair := range c.Pairs {
 		tr.Pairs = append(tr.Pairs, reports.ComparePair(pair.Key, meas[i][0], meas[i][1]))
 	}
-	v := first
-	v.Scenario, v.Expect = s.Name, cmp.Or(s.Expect, spec.ExpectPass)
-	// The comparison lasts from its first profile run to now; its request
-	// counts stay those of that first run (the summary says so).
-	v.Duration = reports.Duration(time.Since(v.Start))
-	v.TLS = tr
-	low := reports.LowestSpeedup(tr)
-	v.TLSSpeedup = &low
-	v.SLOs = nil
-	for _, o := range s.SLOs {
-		if o.Kind == spec.SLOTLSSpeedup {
-			v.SLOs = append(v.SLOs, reports.JudgeTLSSpeedup(o, tr)...)
-		}
+	res.Verdict, err = reports.Assemble(reports.Assembly{
+		Scenario: s, RunID: r.RunID, Provider: r.Provider.Name(), Dir: res.Dir, Overrides: overrides,
+		TLS: &reports.TLSAssembly{Result: tr, Parts: parts, Span: time.Since(began)},
+	})
+	if err != nil {
+		return res, err
 	}
-	v.SLOs = append(v.SLOs, runSLOs...)
-	v.Passed = len(v.SLOs) > 0
-	for _, o := range v.SLOs {
-		v.Passed = v.Passed && o.Passed
-	}
-	res.Verdict = v
-	return res, writeArtifacts(res.Dir, v)
+	return res, reports.WriteArtifacts(res.Dir, res.Verdict)
 }
 
 // tlsProfile stands one profile up and measures it: the handshake-bound
@@ -101,7 +81,7 @@ func (r *Runner) tlsProfile(ctx context.Context, s *spec.Scenario, pair spec.TLS
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return m, nil, fmt.Errorf("%w: %w", ErrEnvironment, err)
 	}
-	if err := writeResolved(dir, ps); err != nil {
+	if err := reports.WriteResolved(dir, ps, r.Provider.Name(), nil); err != nil {
 		return m, nil, err
 	}
 	st := &state{r: r, s: ps, dir: dir, started: time.Now()}
@@ -116,7 +96,7 @@ func (r *Runner) tlsProfile(ctx context.Context, s *spec.Scenario, pair spec.TLS
 	if _, err := acct.GatewayCPU(); err != nil {
 		return m, nil, fmt.Errorf("%w: %w", errNoCPUAccounting, err)
 	}
-	m.Run, v, err = st.tlsRun(ctx, topo, acct, filepath.Join(dir, TLSHandshakeDir), false)
+	m.Run, v, err = st.tlsRun(ctx, topo, acct, filepath.Join(dir, reports.TLSHandshakeDir), false)
 	if err != nil {
 		return m, nil, err
 	}
@@ -125,7 +105,7 @@ func (r *Runner) tlsProfile(ctx context.Context, s *spec.Scenario, pair spec.TLS
 		return m, v, nil
 	}
 	if c.KeepAlive {
-		ka, _, err := st.tlsRun(ctx, topo, acct, filepath.Join(dir, "keepalive"), true)
+		ka, _, err := st.tlsRun(ctx, topo, acct, filepath.Join(dir, reports.TLSKeepAliveDir), true)
 		if err != nil {
 			return m, nil, err
 		}
@@ -133,12 +113,13 @@ func (r *Runner) tlsProfile(ctx context.Context, s *spec.Scenario, pair spec.TLS
 	}
 	if c.Capacity != nil {
 		plan := PlanOf(*c.Capacity)
-		cr, err := st.search(ctx, topo, plan, filepath.Join(dir, "capacity"))
+		capDir := filepath.Join(dir, reports.TLSCapacityDir)
+		cr, _, err := st.searchSteps(ctx, topo, plan, capDir)
 		if err != nil {
 			return m, nil, err
 		}
 		m.Capacity = &reports.TLSCapacity{Knee: cr.Knee, LimitedBy: cr.LimitedBy, Steps: len(cr.Steps)}
-		if err := writeCapacityArtifacts(filepath.Join(dir, "capacity"), reportOf(st, topo, plan, cr, "")); err != nil {
+		if err := reports.WriteCapacityArtifacts(capDir, reportOf(st, topo, plan, cr, "")); err != nil {
 			return m, nil, err
 		}
 	}
@@ -169,13 +150,11 @@ func (st *state) tlsRun(ctx context.Context, topo topology.Topology, acct topolo
 	if err := ctx.Err(); err != nil {
 		return reports.TLSRun{}, nil, err
 	}
-	sc := *st.s
-	sc.Faults = nil
-	v, err := reports.Evaluate(reports.Input{Scenario: &sc, RunID: st.r.RunID, LedgerDir: dir, Provider: st.r.Provider.Name()})
+	v, err := reports.JudgeRun(st.s, st.r.RunID, st.r.Provider.Name(), dir)
 	if err != nil {
-		return reports.TLSRun{}, nil, fmt.Errorf("evaluate: %w", err)
+		return reports.TLSRun{}, nil, fmt.Errorf("judge %s: %w", dir, err)
 	}
-	if err := writeArtifacts(dir, v); err != nil {
+	if err := reports.WriteArtifacts(dir, v); err != nil {
 		return reports.TLSRun{}, nil, err
 	}
 	ok, hs, resumed, err := reports.CountHandshakes(dir)

@@ -23,8 +23,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gatecert/gatecert/loadgen"
 	"github.com/gatecert/gatecert/ledger"
+	"github.com/gatecert/gatecert/loadgen"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 

@@ -1,4 +1,4 @@
-package main
+package reports
 
 import (
 	"os"
@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/gatecert/gatecert/ledger"
-	"github.com/gatecert/gatecert/reports"
 )
 
 // Synthetic artifacts for report -evaluate: ledgers, resolved scenarios
@@ -58,16 +57,16 @@ func writeFile(t *testing.T, path, text string) {
 	}
 }
 
-func writeVerdict(t *testing.T, dir string, v *reports.Verdict) {
+func writeVerdict(t *testing.T, dir string, v *Verdict) {
 	t.Helper()
-	if err := reports.WriteJSON(filepath.Join(dir, "verdict.json"), v); err != nil {
+	if err := WriteJSON(filepath.Join(dir, "verdict.json"), v); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func readVerdict(t *testing.T, dir string) *reports.Verdict {
+func readVerdict(t *testing.T, dir string) *Verdict {
 	t.Helper()
-	v, err := reports.ReadJSON(filepath.Join(dir, "verdict.json"))
+	v, err := ReadJSON(filepath.Join(dir, "verdict.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,12 +91,12 @@ load: {rate: 10, duration: 2s, method: GET, connection: close, tls: {enabled: tr
 slos: [{kind: availability, min: 1}]
 `
 
-func tlsSection() *reports.TLSResult {
-	m := func(name string, perCPU float64) reports.TLSMeasure {
-		return reports.TLSMeasure{Profile: name, Key: "ecdsa", Run: reports.TLSRun{Rate: 10, OK: 20, Handshakes: 20, PerCPUSecond: perCPU, Rounds: 1}}
+func tlsSection() *TLSResult {
+	m := func(name string, perCPU float64) TLSMeasure {
+		return TLSMeasure{Profile: name, Key: "ecdsa", Run: TLSRun{Rate: 10, OK: 20, Handshakes: 20, PerCPUSecond: perCPU, Rounds: 1}}
 	}
-	return &reports.TLSResult{Method: "handshakes per gateway CPU-second", Pairs: []reports.TLSPairResult{
-		reports.ComparePair("ecdsa", m("plain", 1000), m("fast", 1900)),
+	return &TLSResult{Method: "handshakes per gateway CPU-second", Pairs: []TLSPairResult{
+		ComparePair("ecdsa", m("plain", 1000), m("fast", 1900)),
 	}}
 }
 
@@ -108,23 +107,21 @@ func tlsSection() *reports.TLSResult {
 func TestEvaluateKeepsTLSSection(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "r1", "tlsx")
-	writeFile(t, filepath.Join(dir, resolvedFile), tlsResolved)
+	writeFile(t, filepath.Join(dir, ResolvedFile), tlsResolved)
 	tr := tlsSection()
-	low := reports.LowestSpeedup(tr)
-	writeVerdict(t, dir, &reports.Verdict{SchemaVersion: reports.SchemaVersion, RunID: "r1", Scenario: "tlsx", Expect: "pass",
-		Provider: "local", Passed: true, Start: evalStart, Duration: reports.Duration(3 * time.Minute), Overrides: []string{"load.rate=10"}, TLS: tr, TLSSpeedup: &low,
-		SLOs: []reports.SLOResult{{Kind: "tlsSpeedup", Passed: true, Measured: "stale"}}})
+	low := LowestSpeedup(tr)
+	writeVerdict(t, dir, &Verdict{SchemaVersion: SchemaVersion, RunID: "r1", Scenario: "tlsx", Expect: "pass",
+		Provider: "local", Passed: true, Start: evalStart, Duration: Duration(3 * time.Minute), Overrides: []Override{{Set: "load.rate=10", Source: SourceCLI}}, TLS: tr, TLSSpeedup: &low,
+		SLOs: []SLOResult{{Kind: "tlsSpeedup", Passed: true, Measured: "stale"}}})
 	for i, side := range []string{"baseline", "accelerated"} {
-		writeFile(t, filepath.Join(dir, "pair1-"+side, resolvedFile), strings.Replace(profileResolved, "%s", side, 1))
+		writeFile(t, filepath.Join(dir, "pair1-"+side, ResolvedFile), strings.Replace(profileResolved, "%s", side, 1))
 		hs := filepath.Join(dir, "pair1-"+side, "handshake")
 		writeLedger(t, hs, evalStart.Add(time.Duration(i)*time.Minute), 10, 20, i) // the accelerated run lost one
-		writeVerdict(t, hs, &reports.Verdict{SchemaVersion: reports.SchemaVersion, RunID: "r1", Scenario: "tlsx-pair1-" + side,
-			Provider: "local", Passed: true, SLOs: []reports.SLOResult{{Kind: "availability", Passed: true, Measured: "stale"}}})
+		writeVerdict(t, hs, &Verdict{SchemaVersion: SchemaVersion, RunID: "r1", Scenario: "tlsx-pair1-" + side,
+			Provider: "local", Passed: true, SLOs: []SLOResult{{Kind: "availability", Passed: true, Measured: "stale"}}})
 	}
 
-	if code := evaluateRuns([]string{root}); code != exitPass {
-		t.Fatalf("exit %d", code)
-	}
+	reassessAll(t, root)
 	v := readVerdict(t, dir)
 	if !reflect.DeepEqual(v.TLS, tr) || v.TLSSpeedup == nil || *v.TLSSpeedup != low {
 		t.Errorf("tls section not carried over: %+v, speed-up %v", v.TLS, v.TLSSpeedup)
@@ -169,20 +166,19 @@ slos: [{kind: availability, min: 0.99}]
 func TestEvaluateKeepsCapacitySection(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "r2", "capacity-without-zone-z1")
-	writeFile(t, filepath.Join(dir, resolvedFile), capacityResolved)
+	writeFile(t, filepath.Join(dir, ResolvedFile), capacityResolved)
 	writeLedger(t, filepath.Join(dir, "warmup"), evalStart, 100, 200, 0)
 	writeLedger(t, filepath.Join(dir, "step-01-100"), evalStart.Add(2*time.Second), 100, 200, 0)
 	writeLedger(t, filepath.Join(dir, "step-02-200"), evalStart.Add(4*time.Second), 200, 400, 1)
 	writeLedger(t, filepath.Join(dir, "step-03-400"), evalStart.Add(6*time.Second), 400, 800, 80)
-	capFig := &reports.CapacityFigure{MaxRate: 200, LimitedBy: "gateway", Without: "zone:z1", PerReplica: 200}
-	writeVerdict(t, dir, &reports.Verdict{SchemaVersion: reports.SchemaVersion, RunID: "r2", Scenario: "capacity-without-zone-z1",
+	capFig := &CapacityFigure{MaxRate: 200, LimitedBy: "gateway", Without: "zone:z1", PerReplica: 200}
+	writeVerdict(t, dir, &Verdict{SchemaVersion: SchemaVersion, RunID: "r2", Scenario: "capacity-without-zone-z1",
 		Provider: "local", Start: evalStart.Add(4 * time.Second), Rate: 200, Passed: true, Capacity: capFig,
-		SLOs: []reports.SLOResult{{Kind: "availability", Passed: true, Measured: "stale"}}})
+		SLOs: []SLOResult{{Kind: "availability", Passed: true, Measured: "stale"}}})
 
-	if code := evaluateRuns([]string{root}); code != exitPass {
-		t.Fatalf("exit %d", code)
-	}
+	reassessAll(t, root)
 	v := readVerdict(t, dir)
+	capFig.Step = "step-02-200" // found by its start (a schema-1 verdict lacks it), then recorded
 	if !reflect.DeepEqual(v.Capacity, capFig) || v.Scenario != "capacity-without-zone-z1" {
 		t.Errorf("capacity %+v, scenario %q: not carried over", v.Capacity, v.Scenario)
 	}
@@ -199,37 +195,41 @@ func TestEvaluateKeepsCapacitySection(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(dir, "step-02-200")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := judgeComposite(dir); err == nil || !strings.Contains(err.Error(), "no step-*/ ledger started at") {
+	capFig.Step = ""
+	writeVerdict(t, dir, &Verdict{SchemaVersion: SchemaVersion, RunID: "r2", Scenario: "capacity-without-zone-z1",
+		Provider: "local", Start: evalStart.Add(4 * time.Second), Capacity: capFig})
+	if _, err := reassessComposite(dir); err == nil || !strings.Contains(err.Error(), "no step-*/ ledger started at") {
 		t.Errorf("missing knee step: %v", err)
 	}
 }
 
-// Where a ledger and a verdict with tls and capacity sections share a
-// folder, -evaluate judges the ledger and carries the sections over; a
-// tlsSpeedup SLO with no tls section to judge it from is an error, never
-// dropped.
-func TestEvaluateLedgerFolderCarriesSections(t *testing.T) {
+// A composite scenario (tlsCompare) with its ledger in its own folder is
+// not a layout the runner writes: judging it would drop what no ledger
+// holds (or judge tlsSpeedup from nothing), so it is an error.
+func TestReassessRefusesCompositeBesideLedger(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "r3", "tlsx")
-	writeFile(t, filepath.Join(dir, resolvedFile), tlsResolved)
+	writeFile(t, filepath.Join(dir, ResolvedFile), tlsResolved)
 	writeLedger(t, dir, evalStart, 10, 20, 0)
 	tr := tlsSection()
-	low := reports.LowestSpeedup(tr)
-	capFig := &reports.CapacityFigure{MaxRate: 50, LimitedBy: "client"}
-	writeVerdict(t, dir, &reports.Verdict{SchemaVersion: reports.SchemaVersion, RunID: "r3", Scenario: "tlsx", Provider: "local",
-		Start: evalStart, TLS: tr, TLSSpeedup: &low, Capacity: capFig})
-	v, err := judgeLedger(dir)
+	low := LowestSpeedup(tr)
+	writeVerdict(t, dir, &Verdict{SchemaVersion: SchemaVersion, RunID: "r3", Scenario: "tlsx", Provider: "local",
+		Start: evalStart, TLS: tr, TLSSpeedup: &low})
+	if _, err := reassessLedger(dir); err == nil || !strings.Contains(err.Error(), "composite scenario") {
+		t.Errorf("composite beside a ledger: %v", err)
+	}
+}
+
+// reassessAll runs Reassess on root and fails on any folder it could not
+// judge.
+func reassessAll(t *testing.T, root string) {
+	t.Helper()
+	done, _, err := Reassess([]string{root})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(v.TLS, tr) || !reflect.DeepEqual(v.Capacity, capFig) || *v.TLSSpeedup != low {
-		t.Errorf("sections dropped: tls %v, capacity %v", v.TLS, v.Capacity)
-	}
-	if len(v.SLOs) != 2 || v.SLOs[0].Kind != "tlsSpeedup" || v.SLOs[1].Kind != "availability" || !v.Passed {
-		t.Errorf("slos %+v, passed %v", v.SLOs, v.Passed)
-	}
-
-	writeVerdict(t, dir, &reports.Verdict{SchemaVersion: reports.SchemaVersion, RunID: "r3", Scenario: "tlsx", Provider: "local", Start: evalStart})
-	if _, err := judgeLedger(dir); err == nil || !strings.Contains(err.Error(), "tlsSpeedup is judged from verdict.json's tls section") {
-		t.Errorf("tlsSpeedup without a tls section: %v", err)
+	for _, r := range done {
+		if r.Err != nil {
+			t.Fatalf("%s: %v", r.Dir, r.Err)
+		}
 	}
 }
