@@ -37,6 +37,9 @@ type Assembly struct {
 	// Invalid are the reasons the run could not do what it set out to do
 	// (each with its measurement); any makes the outcome invalid.
 	Invalid []string
+	// Validity, when set, makes Assemble check a plain run's own validity
+	// (validity.go); its failures join Invalid.
+	Validity *Validity
 	// Interrupted marks a partial verdict of a run the user stopped.
 	Interrupted bool
 	// TLS makes this the verdict of a TLS comparison; Capacity that of a
@@ -87,6 +90,14 @@ func Assemble(a Assembly) (*Verdict, error) {
 	v.Scenario = cmp.Or(a.Name, a.Scenario.Name)
 	v.Expect = cmp.Or(a.Scenario.Expect, spec.ExpectPass)
 	v.Overrides, v.Notes = a.Overrides, a.Notes
+	if a.Validity != nil && a.TLS == nil && a.Capacity == nil {
+		reasons, err := invalidReasons(a, v)
+		if err != nil {
+			return nil, fmt.Errorf("validity: %w", err)
+		}
+		a.Invalid = append(slices.Clone(a.Invalid), reasons...)
+		v.Conditions = a.Validity.Samples
+	}
 	decide(v, a)
 	return v, nil
 }

@@ -128,12 +128,27 @@ func reassessLedger(dir string) (*Verdict, error) {
 		if a.BackendLedgers, err = filepath.Glob(filepath.Join(dir, ledger.BackendGlob)); err != nil {
 			return nil, err
 		}
+		if err := withSamples(&a, dir); err != nil {
+			return nil, err
+		}
 	}
 	v, err := Assemble(a)
 	if err != nil {
 		return nil, err
 	}
 	return v, WriteArtifacts(dir, v)
+}
+
+// withSamples makes a's validity checked again from the run's samples
+// (which replace the stored reasons); a run stored without samples keeps
+// its stored validity reasons.
+func withSamples(a *Assembly, dir string) error {
+	samples, err := ReadSamples(dir)
+	if err != nil || samples == nil {
+		return err
+	}
+	a.Invalid, a.Validity = nil, &Validity{Samples: samples, Bounds: DefaultBounds}
+	return nil
 }
 
 // resolvedScenario loads the scenario a folder's run was judged with: its

@@ -124,6 +124,7 @@ func WriteSummary(w io.Writer, v *Verdict) error {
 		table(&b, []string{"fault", "kind", "inject", "revert", "failed"}, "lllrr", rows)
 		b.WriteString("\nTimes are offsets from the start; failed counts requests intended inside the window.\n")
 	}
+	writeConditions(&b, v.Conditions)
 	writeOverrides(&b, v)
 	if len(v.Notes) > 0 {
 		b.WriteString("\n## Notes\n\n")
@@ -279,3 +280,19 @@ func table(b *bytes.Buffer, header []string, align string, rows [][]string) {
 func offset(t, start time.Time) string { return "+" + t.Sub(start).String() }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// writeConditions says what the run's own conditions were: the machine's
+// CPU and each LB's connection peak (what validity was judged on).
+func writeConditions(b *bytes.Buffer, c *Samples) {
+	if c == nil || (c.Machine == nil && len(c.LBs) == 0) {
+		return
+	}
+	b.WriteString("\n## Conditions\n\n")
+	if m := c.Machine; m != nil {
+		fmt.Fprintf(b, "- Machine: %d cores, CPU %.1f%% busy and %.1f%% stolen over %s, load average %.2f at the end.\n",
+			m.Cores, m.Busy*100, m.Steal*100, m.Duration, m.LoadAvg)
+	}
+	for _, l := range c.LBs {
+		fmt.Fprintf(b, "- %s: frontend peak %d of its limit %d connections (%d samples, %d at the limit).\n", l.LB, l.Peak, l.Limit, l.Samples, l.AtLimits)
+	}
+}

@@ -57,8 +57,11 @@ type Verdict struct {
 	Reasons []string `json:"reasons,omitempty"`
 	// Notes say where the run differs from what was asked (a capability
 	// the provider lacks and what it did instead).
-	Notes []string  `json:"notes,omitempty"`
-	Start time.Time `json:"start"`
+	Notes []string `json:"notes,omitempty"`
+	// Conditions are the run's own conditions as sampled (machine CPU,
+	// LB connection peaks): what its validity was judged on.
+	Conditions *Samples  `json:"conditions,omitempty"`
+	Start      time.Time `json:"start"`
 	// Duration spans from the start to the end of the last request.
 	Duration Duration `json:"duration"`
 	// Rate is the offered load in requests per second.

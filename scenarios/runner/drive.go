@@ -80,9 +80,10 @@ func (st *state) progress(phase string, s loadgen.Stats) {
 	st.r.Progress(Progress{Scenario: st.s.Name, Phase: phase, Elapsed: time.Since(st.started), Load: s, Fault: f})
 }
 
-// assemble judges the run through the one assembler and writes its
-// artifacts once; partial marks an interrupted run's verdict.
-func (st *state) assemble(topo topology.Topology, partial bool) (*reports.Verdict, error) {
+// assemble judges the run through the one assembler, its validity
+// checked against the samples, and writes its artifacts once; partial
+// marks an interrupted run's verdict.
+func (st *state) assemble(topo topology.Topology, samples *reports.Samples, partial bool) (*reports.Verdict, error) {
 	st.progress("verdict", loadgen.Stats{})
 	st.mu.Lock()
 	notes := slices.Clone(st.notes)
@@ -91,6 +92,7 @@ func (st *state) assemble(topo topology.Topology, partial bool) (*reports.Verdic
 		Scenario: st.s, RunID: st.r.RunID, Provider: st.r.Provider.Name(), Dir: st.dir,
 		BackendLedgers: topo.BackendLedgers(), Events: st.events.All(),
 		Overrides: st.overrides, Notes: notes, Interrupted: partial,
+		Validity: &reports.Validity{Samples: samples, Bounds: reports.DefaultBounds},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("assemble verdict: %w", err)

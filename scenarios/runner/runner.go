@@ -133,14 +133,19 @@ func (st *state) run(ctx context.Context) (v *reports.Verdict, skipped string, e
 	if err := Check(topo, st.s); err != nil {
 		return nil, err.Error(), nil
 	}
+	cpu0, cpuOK := readCPU()
 	driveErr := st.drive(ctx, topo)
 	if driveErr != nil && ctx.Err() == nil {
 		return nil, "", driveErr
 	}
+	samples, err := st.samples(topo, cpu0, cpuOK) // before teardown: the LBs hold their peaks
+	if err != nil {
+		return nil, "", err
+	}
 	if err := stack.run(ctx); err != nil { // diagnostics and teardown before judging
 		return nil, "", err
 	}
-	v, err = st.assemble(topo, ctx.Err() != nil)
+	v, err = st.assemble(topo, samples, ctx.Err() != nil)
 	if err == nil && ctx.Err() != nil {
 		err = fmt.Errorf("%w: partial verdict in %s", ErrInterrupted, st.dir)
 	}
