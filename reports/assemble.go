@@ -43,9 +43,12 @@ type Assembly struct {
 	// Interrupted marks a partial verdict of a run the user stopped.
 	Interrupted bool
 	// TLS makes this the verdict of a TLS comparison; Capacity that of a
-	// capacity search.
-	TLS      *TLSAssembly
-	Capacity *CapacityFigure
+	// capacity search; Composite (with its Parts' verdicts) that of a
+	// composite kind (composite.go).
+	TLS       *TLSAssembly
+	Capacity  *CapacityFigure
+	Composite Composite
+	Parts     []PartVerdict
 }
 
 // TLSAssembly is a TLS comparison's evidence: the comparison measured
@@ -75,6 +78,8 @@ func Assemble(a Assembly) (*Verdict, error) {
 	var v *Verdict
 	var err error
 	switch {
+	case a.Composite != nil:
+		v, err = assembleComposite(&a)
 	case a.TLS != nil:
 		v, err = assembleTLS(a)
 	case a.Capacity != nil:
@@ -90,7 +95,7 @@ func Assemble(a Assembly) (*Verdict, error) {
 	v.Scenario = cmp.Or(a.Name, a.Scenario.Name)
 	v.Expect = cmp.Or(a.Scenario.Expect, spec.ExpectPass)
 	v.Overrides, v.Notes = a.Overrides, a.Notes
-	if a.Validity != nil && a.TLS == nil && a.Capacity == nil {
+	if a.Validity != nil && a.TLS == nil && a.Capacity == nil && a.Composite == nil {
 		reasons, err := invalidReasons(a, v)
 		if err != nil {
 			return nil, fmt.Errorf("validity: %w", err)

@@ -169,7 +169,7 @@ func resolvedScenario(dir string, withParent bool) (*spec.Scenario, error) {
 // search's or a TLS comparison's; nil, nil for any other.
 func reassessComposite(dir string) (*Verdict, error) {
 	old, err := storedVerdict(dir)
-	if err != nil || old == nil || (old.TLS == nil && old.Capacity == nil) {
+	if err != nil || old == nil || (old.TLS == nil && old.Capacity == nil && old.Composite == "") {
 		return nil, err
 	}
 	s, err := spec.LoadFile(filepath.Join(dir, ResolvedFile))
@@ -177,7 +177,16 @@ func reassessComposite(dir string) (*Verdict, error) {
 		return nil, err
 	}
 	a := carried(dir, s, old)
-	if old.Capacity != nil {
+	switch {
+	case old.Composite != "":
+		if a.Composite = CompositeOf(s); a.Composite == nil || a.Composite.Kind() != old.Composite {
+			return nil, fmt.Errorf("verdict.json is a %s composite but %s is not", old.Composite, ResolvedFile)
+		}
+		a.Invalid = nil // the parts' validity, judged again, is carried up
+		if a.Parts, err = storedParts(dir, s, a.Composite); err != nil {
+			return nil, err
+		}
+	case old.Capacity != nil:
 		c := *old.Capacity
 		if c.Step == "" { // schema 1: the step whose ledger started with the verdict
 			if c.Step, err = kneeStep(dir, old.Start); err != nil {
@@ -185,8 +194,10 @@ func reassessComposite(dir string) (*Verdict, error) {
 			}
 		}
 		a.Capacity = &c
-	} else if a.TLS, err = storedTLS(dir, s, old); err != nil {
-		return nil, err
+	default:
+		if a.TLS, err = storedTLS(dir, s, old); err != nil {
+			return nil, err
+		}
 	}
 	v, err := Assemble(a)
 	if err != nil {

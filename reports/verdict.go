@@ -84,6 +84,9 @@ type Verdict struct {
 	// whole report is capacity.json beside it); compare and history track
 	// capacity.maxRate.
 	Capacity *CapacityFigure `json:"capacity,omitempty"`
+	// Composite names the composite kind whose parts this verdict judges
+	// (composite.go); each part's verdict is in its own folder.
+	Composite string `json:"composite,omitempty"`
 }
 
 // CapacityFigure is a capacity search's headline in verdict.json.

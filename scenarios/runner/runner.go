@@ -99,6 +99,8 @@ func (r *Runner) Run(ctx context.Context, s *spec.Scenario) (res Result, err err
 		return Result{Scenario: s.Name, Skipped: "a capacity scenario: run it with gatecert capacity"}, nil
 	case s.TLSCompare != nil:
 		return r.runTLS(ctx, s, overrides)
+	case reports.CompositeOf(s) != nil:
+		return r.runComposite(ctx, s, reports.CompositeOf(s), overrides)
 	}
 	res = Result{Scenario: s.Name, Dir: reports.ScenarioDir(r.ArtifactsRoot, r.RunID, s.Name)}
 	if err := r.prepareDir(res.Dir, s, overrides); err != nil {
