@@ -33,7 +33,7 @@ func TestProviderAndCLIOverridesBothRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, errOut, code := gatecert(t, "run", "-q", "-o", dir, "-run-id", "tovr", "--set", "load.rate=40", file)
-	if code != exitPass {
+	if code != exitPass && code != exitEnv { // exit 3: judged invalid on a busy machine, the verdict is written all the same
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 	sd := filepath.Join(dir, "tovr", "overridden")

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"math/big"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/gatecert/gatecert/fixtures/netns"
@@ -108,25 +111,30 @@ func prepareRun(cmd string, f *runFlags) (context.Context, context.CancelFunc, *
 
 // runList runs each scenario in turn and prints its result line; the exit
 // code is the worst outcome (reports' outcome table; with certify, a
-// judged outcome counts against the scenario's expect). Every verdict,
-// an interrupted run's partial one included, goes into the run-level
-// junit.xml.
+// judged outcome counts against the scenario's expect). At the end, also
+// after an interrupt, it prints the run's table and writes the run-level
+// junit.xml (every verdict, partial ones included), summary.md and
+// index.html.
 func runList(ctx context.Context, r *runner.Runner, list []*spec.Scenario, certify bool) int {
 	code := exitPass
-	var verdicts []*reports.Verdict
+	var entries []reports.RunEntry
 	for _, s := range list {
 		res, err := r.Run(ctx, s)
 		clearProgress()
 		o := runner.OutcomeOf(res, err)
+		e := reports.RunEntry{Scenario: s.Name, Expect: cmp.Or(s.Expect, spec.ExpectPass), Outcome: o, Verdict: res.Verdict, Dir: s.Name}
 		switch {
 		case res.Verdict != nil:
 			fmt.Println(reports.FormatLine(res.Verdict))
-			verdicts = append(verdicts, res.Verdict)
+			e.Dir = filepath.Base(res.Dir)
 		case o == reports.OutcomeSkipped:
 			fmt.Printf("%-5s %s: %s\n", o.Word(), s.Name, res.Skipped)
+			e.Why = res.Skipped
 		default:
 			fmt.Printf("%s %s: %v\n", o.Word(), s.Name, err)
+			e.Why = err.Error()
 		}
+		entries = append(entries, e)
 		code = reports.WorstExit(code, scenarioExit(o, s, certify))
 		if ctx.Err() != nil {
 			fmt.Println("interrupted: remaining scenarios not run")
@@ -134,11 +142,33 @@ func runList(ctx context.Context, r *runner.Runner, list []*spec.Scenario, certi
 			break
 		}
 	}
-	if err := reports.WriteRunJUnit(reports.RunDir(r.ArtifactsRoot, r.RunID), verdicts); err != nil {
-		fmt.Fprintln(os.Stderr, "write junit:", err)
+	if err := writeRunLevel(r, entries); err != nil {
+		fmt.Fprintln(os.Stderr, "gatecert run:", err)
 		code = reports.WorstExit(code, exitEnv)
 	}
 	return code
+}
+
+// writeRunLevel prints the run's table and writes its junit.xml,
+// summary.md and index.html, then says where they are.
+func writeRunLevel(r *runner.Runner, entries []reports.RunEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	dir := reports.RunDir(r.ArtifactsRoot, r.RunID)
+	var verdicts []*reports.Verdict
+	for _, e := range entries {
+		if e.Verdict != nil {
+			verdicts = append(verdicts, e.Verdict)
+		}
+	}
+	if err := errors.Join(os.MkdirAll(dir, 0o755), reports.WriteRunJUnit(dir, verdicts),
+		reports.WriteRunSummary(dir, r.RunID, r.Provider.Name(), entries)); err != nil {
+		return err
+	}
+	fmt.Printf("\n%s\n", reports.RunTable(entries))
+	fmt.Printf("run summary: %s\n             %s\n", filepath.Join(dir, reports.RunSummaryFile), filepath.Join(dir, reports.RunIndexFile))
+	return nil
 }
 
 // scenarioExit is one scenario's exit code: its outcome's, or with certify
