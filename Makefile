@@ -53,10 +53,13 @@ suite-smoke:
 	$(GO) test -v -count=1 -timeout 20m ./suites/local -ginkgo.label-filter=smoke -ginkgo.v \
 	  -ginkgo.junit-report=$(abspath $(ARTIFACTS))/junit-suite-local.xml $(GINKGO_FLAGS)
 
-## fidelity: every good/negative pair N times; counts false passes and false fails.
+## fidelity: every good/negative pair N times; counts false passes, false
+## fails and (apart) runs that could not be judged; writes fidelity.md with
+## the machine's load. PROVIDER=kind runs on the offline kind toolchain.
 N ?= 5
+PROVIDER ?= local
 fidelity: deps build
-	scripts/fidelity.sh $(N)
+	PROVIDER=$(PROVIDER) scripts/fidelity.sh $(N)
 
 ## bench: gatecert's generator vs vegeta and wrk on a local nginx, plus Go
 ## benchmarks of the hot paths (scripts/bench.sh; takes a few minutes).
