@@ -42,13 +42,31 @@ slos:
   - kind: zeroLoss
 `
 
+// shortNodeKill powers a node off for long enough to press Ctrl-C while
+// it is down: the revert (booting the node) is what the interrupt cuts.
+const shortNodeKill = `name: interrupt-me
+stack: {zones: 2, nodesPerZone: 1, lb: {healthCheck: {interval: 500ms, fall: 2, rise: 2}}}
+load: {rate: 200, duration: 30s, backendDelay: 10ms}
+faults:
+  - {kind: node-kill, node: z1n1, at: 1s, duration: 20s}
+slos:
+  - {kind: availability, min: 0.9}
+`
+
 // startRun launches gatecert run on shortRestart and waits until a pod is
 // mid-termination (its preStop has begun).
 func startRun(t *testing.T, runID string) (*exec.Cmd, *bytes.Buffer, string) {
 	t.Helper()
+	return startScenario(t, runID, shortRestart, `"step":"prestop"`)
+}
+
+// startScenario launches gatecert run on the scenario text and waits until
+// its events log holds step.
+func startScenario(t *testing.T, runID, scenario, step string) (*exec.Cmd, *bytes.Buffer, string) {
+	t.Helper()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "interrupt-me.yaml")
-	if err := os.WriteFile(file, []byte(shortRestart), 0o644); err != nil {
+	if err := os.WriteFile(file, []byte(scenario), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
@@ -61,7 +79,7 @@ func startRun(t *testing.T, runID string) (*exec.Cmd, *bytes.Buffer, string) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		b, _ := os.ReadFile(events) // not there yet: keep waiting
-		if bytes.Contains(b, []byte(`"step":"prestop"`)) {
+		if bytes.Contains(b, []byte(step)) {
 			return cmd, &out, dir
 		}
 		if time.Now().After(deadline) {
@@ -107,6 +125,28 @@ func TestCtrlCMidFaultLeavesNothingBehind(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, runID, reports.JUnitFile)); err != nil {
 		t.Errorf("no run-level junit.xml after an interrupt: %v", err)
 	}
+}
+
+// Ctrl-C while a node is powered off: the revert the interrupt cuts short
+// (booting the node) is reported as the interrupt it is, not as an
+// environment error.
+func TestCtrlCDuringNodeKillSaysInterrupted(t *testing.T) {
+	needRoot(t)
+	const runID = "tctrlnk"
+	cmd, out, _ := startScenario(t, runID, shortNodeKill, `"step":"inject"`)
+	time.Sleep(500 * time.Millisecond) // the node is down: a protocol timer of this test, not synchronisation
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != reports.ExitInterrupted {
+		t.Errorf("exit after Ctrl-C: %v, want code %d; output:\n%s", err, reports.ExitInterrupted, out)
+	}
+	if !strings.Contains(out.String(), "INTERRUPTED interrupt-me") || strings.Contains(out.String(), "environment problem") {
+		t.Errorf("output does not say interrupted (and only that):\n%s", out)
+	}
+	assertGone(t, runID)
 }
 
 func TestKilledRunIsReapedByClean(t *testing.T) {
