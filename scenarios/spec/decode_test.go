@@ -136,7 +136,7 @@ func TestDecodeDefaults(t *testing.T) {
 		{"stack.gateway.restartDelay", s.Stack.Gateway.RestartDelay, sec(0)},
 		{"stack.lb.healthCheck", s.Stack.LB.HealthCheck, HealthCheck{Interval: sec(0.5), Rise: 2, Fall: 2}},
 		{"stack.lb.connectTimeout", s.Stack.LB.ConnectTimeout, sec(1)},
-		{"stack.lb.retries", s.Stack.LB.Retries, 3},
+		{"stack.lb.retries", s.Stack.LB.Retries, 0},
 		{"stack.lb.drainTimeout", s.Stack.LB.DrainTimeout, sec(10)},
 		{"stack.gateway.upstreamTimeout", s.Stack.Gateway.UpstreamTimeout, sec(15)},
 		{"faults[0].name", s.Faults[0].Name, FaultRollingRestart},

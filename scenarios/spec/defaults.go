@@ -13,14 +13,15 @@ import "time"
 //	         keepaliveRequests 100, keepaliveTimeout 5s, workerProcesses 1,
 //	         restartDelay 0, upstreamTimeout 15s (Envoy's route timeout)
 //	lb:      healthCheck {interval 500ms, rise 2, fall 2},
-//	         connectTimeout 1s, retries 3, drainTimeout 10s
+//	         connectTimeout 1s, retries 0 (an L4 listener: no connect
+//	         retry, no redispatch), drainTimeout 10s
 //	faults:  name = kind; maxUnavailable 1 where the kind takes it;
 //	         mode kill (zone-outage), refused (lb-kill)
 //	slos:    window run where the kind takes one; maxFailover steady 1s;
 //	         tlsSpeedup min 1.8
 //	tls:     gateway key ecdsa, load.tls.key = gateway key (tls.go)
 //
-// Fields where 0 is meaningful (bodyBytes, lb.retries, lb.drainTimeout)
+// Fields where 0 is meaningful (bodyBytes, lb.drainTimeout)
 // take their default only when absent from the file; a scenario built in
 // code has no source lines, so there 0 still reads as unset.
 func (s *Scenario) Defaults() {
@@ -53,7 +54,10 @@ func (s *Scenario) Defaults() {
 	def(&lb.HealthCheck.Fall, 2)
 	def(&lb.Removal, RemovalDrain)
 	def(&lb.ConnectTimeout, Duration(time.Second))
-	defUnset(s, "stack.lb.retries", &lb.Retries, 3)
+	// Retries defaults to 0: the stand-in models a cloud LB's TCP listener,
+	// which forwards the connection to the backend it picked and never
+	// tries another one when that connect fails (DESIGN.md, "What the
+	// local stand-ins must model"). An L7 listener's retry is explicit.
 	defUnset(s, "stack.lb.drainTimeout", &lb.DrainTimeout, Duration(10*time.Second))
 
 	for i := range s.SLOs {

@@ -116,13 +116,13 @@ func TestSetAll(t *testing.T) {
 		}
 	}
 	s = setScenario(t)
-	if s.Load.BodyBytes != 64 || s.Stack.LB.Retries != 3 {
+	if s.Load.BodyBytes != 64 || s.Stack.LB.Retries != 0 {
 		t.Fatalf("fixture defaults: bodyBytes %d, retries %d", s.Load.BodyBytes, s.Stack.LB.Retries)
 	}
-	if err := s.SetAll([]string{"load.bodyBytes=0", "stack.lb.retries=0", "load.rate=30", "load.rate=40"}); err != nil {
+	if err := s.SetAll([]string{"load.bodyBytes=0", "stack.lb.retries=2", "load.rate=30", "load.rate=40"}); err != nil {
 		t.Fatal(err)
 	}
-	if s.Load.BodyBytes != 0 || s.Stack.LB.Retries != 0 || s.Load.Rate != 40 {
-		t.Errorf("bodyBytes %d, retries %d, rate %d: want 0, 0 and the last rate 40", s.Load.BodyBytes, s.Stack.LB.Retries, s.Load.Rate)
+	if s.Load.BodyBytes != 0 || s.Stack.LB.Retries != 2 || s.Load.Rate != 40 {
+		t.Errorf("bodyBytes %d, retries %d, rate %d: want 0, 2 and the last rate 40", s.Load.BodyBytes, s.Stack.LB.Retries, s.Load.Rate)
 	}
 }

@@ -124,7 +124,11 @@ type LBProfile struct {
 	ShutdownSessions bool `yaml:"shutdownSessions"`
 	// ConnectTimeout is the LB's timeout for connecting to a replica.
 	ConnectTimeout Duration `yaml:"connectTimeout,omitempty"`
-	// Retries is how often the LB retries a failed connect (with redispatch).
+	// Retries is how often the LB retries a failed connect, each retry on
+	// another replica (HAProxy retries + option redispatch). 0, the default,
+	// is a cloud LB's L4 (TCP) listener: a failed connect fails the
+	// client's connection. A profile that models an L7 listener's retry
+	// sets it and says so.
 	Retries int `yaml:"retries,omitempty"`
 	// Removal is how the LB takes a replica out of service on scale-in:
 	// drain (default: no new connections, established ones finish, like a
