@@ -23,12 +23,27 @@ var gracefulKinds = []string{
 const inFlightSlack = 2 * time.Millisecond
 
 // LossBudget is the number of failed requests the plan allows fault f of
-// s, and why. A graceful fault (a drain, a rolling restart, a scale-down)
-// is allowed none. An abrupt one (a kill, an outage, a partition) may lose
-// the requests in flight on what it takes out: rate × (backendDelay + 2ms)
-// × the share of the load that part carried (one replica of all, a node's
-// replicas, one zone, one load balancer), rounded up.
-func LossBudget(s *spec.Scenario, f spec.Fault) (int64, string) {
+// s, and why, before a run: the in-flight part of the budget only, since
+// the detection part needs the run's new-connection rate (the verdict's
+// budget, tally.lossBudget, has it).
+func LossBudget(s *spec.Scenario, f spec.Fault) (int64, string) { return lossBudget(s, f, -1) }
+
+// lossBudget is the number of failed requests fault f of s may cost on an
+// L4 load balancer, and why. A graceful fault (a drain, a rolling restart,
+// a scale-down) is allowed none. An abrupt one (a kill, an outage, a
+// partition) may lose
+//
+//   - the requests in flight on what it takes out: rate × (backendDelay +
+//     2ms) × the share of the load that part carried (one replica of all,
+//     a node's replicas, one zone, one load balancer), and
+//   - the new connections the LBs hand it until their health checks mark
+//     it down: detection × newConns × share, where newConns is the run's
+//     new client connections per second in its healthy phase (negative:
+//     unknown, the plan's budget leaves this part out) and detection is
+//     detectionTime's.
+//
+// The sum is rounded up.
+func lossBudget(s *spec.Scenario, f spec.Fault, newConns float64) (int64, string) {
 	if slices.Contains(gracefulKinds, f.Kind) {
 		return 0, "graceful: a planned removal loses nothing"
 	}
@@ -46,8 +61,57 @@ func LossBudget(s *spec.Scenario, f spec.Fault) (int64, string) {
 		share, what = 1/float64(total), "replica "+f.Target
 	}
 	inFlight := s.Load.BackendDelay.D() + inFlightSlack
-	n := int64(math.Ceil(float64(s.Load.Rate)*inFlight.Seconds()*share - 1e-9))
-	return n, fmt.Sprintf("in flight on %s: %d req/s × %s × %s", what, s.Load.Rate, inFlight, percent(share, 1))
+	n := float64(s.Load.Rate) * inFlight.Seconds() * share
+	why := fmt.Sprintf("in flight on %s: %d req/s × %s × %s", what, s.Load.Rate, inFlight, percent(share, 1))
+	if d, how := detectionTime(st.LB, f); d > 0 {
+		if newConns < 0 {
+			why += fmt.Sprintf("; plus new connections during detection (%s: %s) × the run's new-connection rate × %s", short(d), how, percent(share, 1))
+		} else {
+			n += d.Seconds() * newConns * share
+			why += fmt.Sprintf("; new connections during detection: %s (%s) × %.1f/s × %s", short(d), how, newConns, percent(share, 1))
+		}
+	}
+	return int64(math.Ceil(n - 1e-9)), why
+}
+
+// detectionTime is how long the load balancers keep handing new
+// connections to what f took out, and how that follows from their health
+// checks. An L4 listener (retries 0) forwards each new connection to the
+// replica it picked until the checks mark it down, and the connection
+// fails:
+//
+//   - pod-kill: connects are refused and each check fails at once; the
+//     fall-th failed check comes at most fall × interval after the kill;
+//   - node-kill, zone-outage, partition: the part is black-holed and each
+//     check fails only after the LB's connect timeout: fall × (interval +
+//     connectTimeout).
+//
+// Faults the client itself fails over (lb-kill) and graceful ones cost no
+// detection, and neither does any fault behind an LB that retries a failed
+// connect on another replica (an L7 listener: the connect costs latency).
+func detectionTime(lb spec.LBProfile, f spec.Fault) (time.Duration, string) {
+	if lb.Retries > 0 {
+		return 0, ""
+	}
+	hc := lb.HealthCheck
+	switch f.Kind {
+	case spec.FaultPodKill:
+		return time.Duration(hc.Fall) * hc.Interval.D(), fmt.Sprintf("fall %d × interval %s", hc.Fall, hc.Interval)
+	case spec.FaultNodeKill, spec.FaultZoneOutage, spec.FaultPartition:
+		return time.Duration(hc.Fall) * (hc.Interval.D() + lb.ConnectTimeout.D()),
+			fmt.Sprintf("fall %d × (interval %s + LB connect timeout %s)", hc.Fall, hc.Interval, lb.ConnectTimeout)
+	}
+	return 0, ""
+}
+
+// lossBudget is the verdict's loss budget of fault f: with the run's own
+// new-connection rate when its healthy phase was measured.
+func (t *tally) lossBudget(f spec.Fault) (int64, string) {
+	newConns := -1.0
+	if t.stall != nil && t.stall.Baseline != nil {
+		newConns = t.stall.Baseline.NewConnRate
+	}
+	return lossBudget(t.sc, f, newConns)
 }
 
 // topologyOf arranges the ledger's name tables by zone and node. A node is
@@ -109,7 +173,7 @@ func sortedKeys[V any](m map[string]V) []string {
 func fillFaults(v *Verdict, t *tally, s *spec.Scenario) {
 	v.Faults = make([]FaultWindow, 0, len(t.windows))
 	for _, w := range t.windows {
-		f := FaultWindow{Name: w.name, Kind: w.kind, Target: w.target, Failed: w.failed}
+		f := FaultWindow{Name: w.name, Kind: w.kind, Target: w.target, Failed: w.failed, Stalled: w.stalled}
 		if w.injected() {
 			f.Inject = ptr(w.inject.UTC())
 		}
@@ -117,7 +181,7 @@ func fillFaults(v *Verdict, t *tally, s *spec.Scenario) {
 			f.Revert = ptr(w.revert.UTC())
 		}
 		if w.fault != nil {
-			f.LossBudget, _ = LossBudget(s, *w.fault)
+			f.LossBudget, _ = t.lossBudget(*w.fault)
 		}
 		f.Failover = t.failover(w, spec.DefaultSteady.D())
 		v.Faults = append(v.Faults, f)

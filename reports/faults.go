@@ -24,16 +24,38 @@ type window struct {
 	restore  time.Duration
 	restored bool
 	failed   int64
+	stalled  int64 // stalled requests intended inside the window
 
 	// The failover scope runs from the inject up to, not including,
 	// scopeEnd: the next window's inject, or the end of the run (bounded
 	// false). See Failover.
-	scopeEnd    time.Duration
-	bounded     bool
-	scopeFailed int64
-	lastFail    time.Duration // intended time of the scope's last failure
-	steadyAt    time.Duration // first success after lastFail (or the inject)
-	steadyFound bool
+	scopeEnd     time.Duration
+	bounded      bool
+	scopeFailed  int64
+	scopeStalled int64
+	lastFail     time.Duration // intended time of the scope's last failed or stalled request
+	steadyAt     time.Duration // first healthy success after lastFail (or the inject)
+	steadyFound  bool
+}
+
+// scopeBad counts the failover scope's unavailable requests: failed or
+// stalled.
+func (w *window) scopeBad() int64 { return w.scopeFailed + w.scopeStalled }
+
+// unavailable records a failed (or else stalled) request intended at
+// offset at in the failover scope, if it lies there.
+func (w *window) unavailable(at time.Duration, failed bool) {
+	if !w.inScope(at) {
+		return
+	}
+	if w.scopeBad() == 0 || at > w.lastFail {
+		w.lastFail = at
+	}
+	if failed {
+		w.scopeFailed++
+	} else {
+		w.scopeStalled++
+	}
 }
 
 // injected reports whether the window has an inject event.

@@ -45,6 +45,7 @@ type chartData struct {
 	T       []int64            `json:"t"` // seconds from the start
 	OK      []int64            `json:"ok"`
 	Failed  []int64            `json:"failed"`
+	Stalled []int64            `json:"stalled"` // judgement: ok but later than the stall bound
 	ByClass map[string][]int64 `json:"byClass"`
 	P50     []float64          `json:"p50"` // milliseconds
 	P99     []float64          `json:"p99"`
@@ -72,6 +73,7 @@ func chartDataOf(v *Verdict) chartData {
 		d.T = append(d.T, int64(i))
 		d.OK = append(d.OK, s.OK)
 		d.Failed = append(d.Failed, s.Failed)
+		d.Stalled = append(d.Stalled, s.Stalled)
 		for c, k := range s.ByClass {
 			if d.ByClass[c] == nil {
 				d.ByClass[c] = make([]int64, n)
@@ -116,12 +118,13 @@ func WriteHTML(w io.Writer, v *Verdict) error {
 	}
 	var b bytes.Buffer
 	err = htmlTmpl.Execute(&b, map[string]any{
-		"V":        v,
-		"Data":     template.JS(data),
-		"UPlotJS":  template.JS(uplotJS),
-		"UPlotCSS": template.CSS(uplotCSS),
-		"ReportJS": template.JS(reportJS),
-		"Classes":  classes,
+		"V":         v,
+		"Data":      template.JS(data),
+		"UPlotJS":   template.JS(uplotJS),
+		"UPlotCSS":  template.CSS(uplotCSS),
+		"ReportJS":  template.JS(reportJS),
+		"Classes":   classes,
+		"StallNote": stallNote(v.Stalls),
 	})
 	if err != nil {
 		return fmt.Errorf("render report: %w", err)

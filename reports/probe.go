@@ -28,10 +28,14 @@ type probe struct {
 	missing string
 
 	total, ok, failed int64
-	first, last       ledger.Record
-	lat               *ledger.Histogram // latency only
-	gateways, lbs     []int64           // successful requests by name index; servedBy only
-	lostGw, lostLB    []bool            // servedBy: what the fault took out, by name index
+	// stalled counts successful requests slower than the stall bound, for
+	// the SLOs that count them as unavailable (availability, maxFailover);
+	// first and last then span them too.
+	stalled        int64
+	first, last    ledger.Record
+	lat            *ledger.Histogram // latency only
+	gateways, lbs  []int64           // successful requests by name index; servedBy only
+	lostGw, lostLB []bool            // servedBy: what the fault took out, by name index
 
 	// Offending successful requests: slower than the latency bound, or
 	// served by what a fault took out.
@@ -52,14 +56,30 @@ func (p *probe) offend(r ledger.Record) {
 
 func (p *probe) contains(at time.Duration) bool { return at >= p.from && at <= p.to }
 
-// add counts r if it lies in the window.
-func (p *probe) add(r ledger.Record) {
+// bad records r as an unavailable request (failed, or stalled where
+// stalls count).
+func (p *probe) bad(r ledger.Record) {
+	if n := p.failed + p.stalled; n == 0 || earlier(r, p.first) {
+		p.first = r
+	}
+	if n := p.failed + p.stalled; n == 0 || earlier(p.last, r) {
+		p.last = r
+	}
+}
+
+// add counts r if it lies in the window; stalled says r is a success
+// slower than the run's stall bound.
+func (p *probe) add(r ledger.Record, stalled bool) {
 	if p.missing != "" || !p.contains(r.Intended) {
 		return
 	}
 	p.total++
 	if r.OK() {
 		p.ok++
+		if stalled && (p.slo.Kind == spec.SLOAvailability || p.slo.Kind == spec.SLOMaxFailover) {
+			p.bad(r)
+			p.stalled++
+		}
 		if p.lat != nil {
 			p.lat.Observe(r.Latency)
 			if r.Latency > p.slo.Max.D() {
@@ -75,12 +95,7 @@ func (p *probe) add(r ledger.Record) {
 		}
 		return
 	}
-	if p.failed == 0 || earlier(r, p.first) {
-		p.first = r
-	}
-	if p.failed == 0 || earlier(p.last, r) {
-		p.last = r
-	}
+	p.bad(r)
 	p.failed++
 }
 

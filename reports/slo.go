@@ -36,7 +36,7 @@ func judge(p *probe, t *tally, v *Verdict) SLOResult {
 	if p.to != forever {
 		r.To = ptr(Duration(p.to))
 	}
-	offenders := p.failed > 0
+	offenders := p.failed+p.stalled > 0
 	switch o.Kind {
 	case spec.SLOZeroLoss:
 		r.Threshold = "0 failed"
@@ -48,9 +48,17 @@ func judge(p *probe, t *tally, v *Verdict) SLOResult {
 		if p.total > 0 {
 			// A correctly rounded quotient equals the nearest double to an
 			// exact decimal ratio, so ok/total == min holds at the boundary.
-			r.Value = float64(p.ok) / float64(p.total)
+			// A stalled success is not available service (stall.go).
+			avail := p.ok - p.stalled
+			r.Value = float64(avail) / float64(p.total)
 			r.Passed = r.Value >= o.Min
-			r.Measured = fmt.Sprintf("%s (%d/%d ok)", distinctPercent(r.Value, o.Min), p.ok, p.total)
+			r.Measured = fmt.Sprintf("%s (%d/%d ok)", distinctPercent(r.Value, o.Min), avail, p.total)
+			if p.stalled > 0 {
+				r.Measured = fmt.Sprintf("%s (%d/%d ok in time, %d stalled)", distinctPercent(r.Value, o.Min), avail, p.total, p.stalled)
+			}
+			if p.stalled > 0 {
+				r.Details = append(r.Details, fmt.Sprintf("stalled: answered later than %s (%s)", short(t.stall.Bound.D()), t.stall.Source))
+			}
 		}
 	case spec.SLOLatency:
 		q := quantileName(o.Quantile)
@@ -70,7 +78,7 @@ func judge(p *probe, t *tally, v *Verdict) SLOResult {
 	case spec.SLOErrorBudget:
 		budget, why := int64(o.Budget), "set by the SLO"
 		if o.Budget == 0 && p.w != nil && p.w.fault != nil {
-			budget, why = LossBudget(t.sc, *p.w.fault)
+			budget, why = t.lossBudget(*p.w.fault)
 		}
 		r.Threshold = fmt.Sprintf("<= %d failed", budget)
 		r.Value = float64(p.failed)
@@ -140,8 +148,14 @@ func judgeFailover(r *SLOResult, p *probe, t *tally) {
 		return
 	}
 	f := t.failover(p.w, steady)
+	if t.stall != nil {
+		r.Threshold = fmt.Sprintf("<= %s to steady healthy success (%s without failure or stall > %s)", o.Max, steady, short(t.stall.Bound.D()))
+	}
 	last := "no failed request"
-	if f.Failed > 0 {
+	switch {
+	case f.Stalled > 0:
+		last = fmt.Sprintf("last failure or stall +%s after inject, %d failed, %d stalled", short(f.LastFailure.D()), f.Failed, f.Stalled)
+	case f.Failed > 0:
 		last = fmt.Sprintf("last failure +%s after inject, %d failed", short(f.LastFailure.D()), f.Failed)
 	}
 	if f.Steady == nil {

@@ -30,24 +30,36 @@ func WriteSummary(w io.Writer, v *Verdict) error {
 
 	r := v.Requests
 	b.WriteString("\n## Requests\n\n")
-	table(&b, []string{"total", "ok", "failed", "retried", "p50", "p90", "p99", "max", "send lag p99", "max send lag"}, "rrrrrrrrrr",
-		[][]string{{itoa(r.Total), itoa(r.OK), itoa(r.Failed), itoa(r.Retried),
-			short(v.Latency.P50.D()), short(v.Latency.P90.D()), short(v.Latency.P99.D()), short(v.Latency.Max.D()),
-			short(r.SendLagP99.D()), short(r.MaxSendLag.D())}})
+	head := []string{"total", "ok", "failed", "retried", "p50", "p90", "p99", "max", "send lag p99", "max send lag"}
+	row := []string{itoa(r.Total), itoa(r.OK), itoa(r.Failed), itoa(r.Retried),
+		short(v.Latency.P50.D()), short(v.Latency.P90.D()), short(v.Latency.P99.D()), short(v.Latency.Max.D()),
+		short(r.SendLagP99.D()), short(r.MaxSendLag.D())}
+	if v.Stalls != nil {
+		head = slices.Insert(head, 3, "stalled")
+		row = slices.Insert(row, 3, itoa(v.Stalls.Stalled))
+	}
+	table(&b, head, strings.Repeat("r", len(head)), [][]string{row})
 	b.WriteString("\nLatency of successful requests, from the intended send time.\n")
+	if n := stallNote(v.Stalls); n != "" {
+		b.WriteString(n + " Stalled requests are among the ok ones.\n")
+	}
 	if v.TLS != nil {
 		b.WriteString("\n" + tlsRequestsNote + "\n")
 	}
 
 	b.WriteString("\n## Failures by class\n\n")
-	if len(r.ByClass) == 0 {
+	stalled := v.Stalls != nil && v.Stalls.Stalled > 0
+	if len(r.ByClass) == 0 && !stalled {
 		b.WriteString("None.\n")
 	} else {
 		var rows [][]string
 		for _, c := range classCounts(r.ByClass) {
-			rows = append(rows, []string{c.class, itoa(c.n)})
+			rows = append(rows, []string{c.class, itoa(c.n), "failed"})
 		}
-		table(&b, []string{"class", "requests"}, "lr", rows)
+		if stalled {
+			rows = append(rows, []string{"stalled", itoa(v.Stalls.Stalled), "ok, later than " + short(v.Stalls.Bound.D())})
+		}
+		table(&b, []string{"class", "requests", "judged"}, "lrl", rows)
 	}
 
 	b.WriteString("\n## SLOs\n\n")
@@ -119,10 +131,10 @@ func WriteSummary(w io.Writer, v *Verdict) error {
 			if f.Revert != nil {
 				revert = offset(*f.Revert, v.Start)
 			}
-			rows = append(rows, []string{f.Name, f.Kind, inject, revert, itoa(f.Failed)})
+			rows = append(rows, []string{f.Name, f.Kind, inject, revert, itoa(f.Failed), itoa(f.Stalled), itoa(f.LossBudget)})
 		}
-		table(&b, []string{"fault", "kind", "inject", "revert", "failed"}, "lllrr", rows)
-		b.WriteString("\nTimes are offsets from the start; failed counts requests intended inside the window.\n")
+		table(&b, []string{"fault", "kind", "inject", "revert", "failed", "stalled", "loss budget"}, "lllrrrr", rows)
+		b.WriteString("\nTimes are offsets from the start; failed and stalled count requests intended inside the window.\n")
 	}
 	writeConditions(&b, v.Conditions)
 	writeOverrides(&b, v)

@@ -18,7 +18,11 @@ func FormatLine(v *Verdict) string {
 	if v.Expect != "" && v.Expect != "pass" {
 		fmt.Fprintf(&b, " (expect %s)", v.Expect)
 	}
-	fmt.Fprintf(&b, "  %d req  %d failed  p99 %s", v.Requests.Total, v.Requests.Failed, short(v.Latency.P99.D()))
+	fmt.Fprintf(&b, "  %d req  %d failed", v.Requests.Total, v.Requests.Failed)
+	if v.Stalls != nil && v.Stalls.Stalled > 0 {
+		fmt.Fprintf(&b, "  %d stalled > %s", v.Stalls.Stalled, short(v.Stalls.Bound.D()))
+	}
+	fmt.Fprintf(&b, "  p99 %s", short(v.Latency.P99.D()))
 	for _, r := range v.Reasons {
 		fmt.Fprintf(&b, "  [%s]", r)
 	}

@@ -35,6 +35,9 @@ type tally struct {
 
 	failed      int64
 	first, last ledger.Record // failures with the lowest and highest intended time
+
+	// stall is the run's stall judgement (stall.go); nil judges none.
+	stall *Stalls
 }
 
 // secAcc accumulates one second's failures by class and latencies.
@@ -58,8 +61,9 @@ func (t *tally) add(r ledger.Record) error {
 	t.total++
 	t.end = max(t.end, r.End())
 	t.lastIntended = max(t.lastIntended, r.Intended)
+	stalled := t.stalled(r)
 	for _, p := range t.probes {
-		p.add(r)
+		p.add(r, stalled)
 	}
 	if r.Flags&ledger.FlagRetried != 0 {
 		t.retried++
@@ -85,6 +89,16 @@ func (t *tally) add(r ledger.Record) error {
 		s.OK++
 		s.MaxLatency = max(s.MaxLatency, Duration(r.Latency))
 		acc.lat.Observe(r.Latency)
+		if stalled {
+			t.stall.Stalled++
+			s.Stalled++
+			for _, w := range t.windows {
+				if w.contains(r.Intended) {
+					w.stalled++
+				}
+				w.unavailable(r.Intended, false)
+			}
+		}
 		return nil
 	}
 	s.Failed++
@@ -101,12 +115,7 @@ func (t *tally) add(r ledger.Record) error {
 		if w.contains(r.Intended) {
 			w.failed++
 		}
-		if w.inScope(r.Intended) {
-			if w.scopeFailed == 0 || r.Intended > w.lastFail {
-				w.lastFail = r.Intended
-			}
-			w.scopeFailed++
-		}
+		w.unavailable(r.Intended, true)
 	}
 	return nil
 }
@@ -188,8 +197,9 @@ func (t *tally) fill(v *Verdict) {
 }
 
 // failovers makes the second pass over the client ledger: for each injected
-// window, the first success after the scope's last failure (or at or after
-// the inject when none failed). The ledger is in completion order, not
+// window, the first healthy success (not stalled) after the scope's last
+// unavailable request, failed or stalled (or at or after the inject when
+// there was none). The ledger is in completion order, not
 // intended order, hence a second pass rather than bookkeeping in the first.
 func (t *tally) failovers(path string) error {
 	var ws []*window
@@ -202,11 +212,11 @@ func (t *tally) failovers(path string) error {
 		return nil
 	}
 	return ledger.Scan(path, func(r ledger.Record) error {
-		if !r.OK() {
+		if !r.OK() || t.stalled(r) {
 			return nil
 		}
 		for _, w := range ws {
-			after := r.Intended > w.lastFail || (w.scopeFailed == 0 && r.Intended >= w.from)
+			after := r.Intended > w.lastFail || (w.scopeBad() == 0 && r.Intended >= w.from)
 			if w.inScope(r.Intended) && after && (!w.steadyFound || r.Intended < w.steadyAt) {
 				w.steadyAt, w.steadyFound = r.Intended, true
 			}
@@ -230,15 +240,15 @@ func (t *tally) failover(w *window, steady time.Duration) *Failover {
 	if !w.injected() {
 		return nil
 	}
-	f := &Failover{SteadyFor: Duration(steady), Failed: w.scopeFailed}
-	if w.scopeFailed > 0 {
+	f := &Failover{SteadyFor: Duration(steady), Failed: w.scopeFailed, Stalled: w.scopeStalled}
+	if w.scopeBad() > 0 {
 		f.LastFailure = Duration(w.lastFail - w.from)
 	}
 	at := w.from
-	if w.scopeFailed > 0 {
+	if w.scopeBad() > 0 {
 		at = w.steadyAt
 	}
-	if (w.scopeFailed == 0 || w.steadyFound) && t.scopeEnd(w)-at >= steady {
+	if (w.scopeBad() == 0 || w.steadyFound) && t.scopeEnd(w)-at >= steady {
 		f.Steady = ptr(Duration(at - w.from))
 	}
 	return f

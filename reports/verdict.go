@@ -87,6 +87,8 @@ type Verdict struct {
 	// Composite names the composite kind whose parts this verdict judges
 	// (composite.go); each part's verdict is in its own folder.
 	Composite string `json:"composite,omitempty"`
+	// Stalls is the stall judgement (stall.go); absent when none was made.
+	Stalls *Stalls `json:"stalls,omitempty"`
 }
 
 // CapacityFigure is a capacity search's headline in verdict.json.
@@ -148,8 +150,9 @@ type FaultWindow struct {
 	Inject *time.Time `json:"inject,omitempty"`
 	Revert *time.Time `json:"revert,omitempty"`
 	// Failed counts failed requests whose intended send time lies in the
-	// window.
-	Failed int64 `json:"failed"`
+	// window; Stalled the stalled ones (stall.go).
+	Failed  int64 `json:"failed"`
+	Stalled int64 `json:"stalled,omitempty"`
 	// LossBudget is the number of failed requests the plan allows this
 	// fault (see LossBudget).
 	LossBudget int64 `json:"lossBudget"`
@@ -172,6 +175,9 @@ type Failover struct {
 	Steady    *Duration `json:"steady,omitempty"`
 	SteadyFor Duration  `json:"steadyFor"`
 	Failed    int64     `json:"failed"`
+	// Stalled counts the scope's stalled requests, which end steady
+	// success as failures do (stall.go); LastFailure includes them.
+	Stalled int64 `json:"stalled,omitempty"`
 }
 
 // SLO windows.
@@ -220,6 +226,8 @@ type Failure struct {
 type Second struct {
 	OK     int64 `json:"ok"`
 	Failed int64 `json:"failed"`
+	// Stalled counts the second's stalled requests (among OK).
+	Stalled int64 `json:"stalled,omitempty"`
 	// ByClass counts the second's failed requests by error class.
 	ByClass map[string]int64 `json:"byClass,omitempty"`
 	// P50 and P99 are latency quantiles of the second's successful
@@ -275,6 +283,9 @@ func evaluate(in Input) (*Verdict, error) {
 	t := newTally(meta, faultWindows(in.Scenario, in.Events, meta.Start))
 	t.sc = in.Scenario
 	t.probes = probesFor(in.Scenario, t.windows, meta)
+	if t.stall, err = judgeStalls(filepath.Join(in.LedgerDir, ledger.ClientFile), in.Scenario, t.windows); err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
 	if err := ledger.Scan(filepath.Join(in.LedgerDir, ledger.ClientFile), t.add); err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}
@@ -287,6 +298,7 @@ func evaluate(in Input) (*Verdict, error) {
 		Start:         meta.Start.UTC(),
 	}
 	t.fill(v)
+	v.Stalls = t.stall
 	v.Rate = meta.Rate
 	v.Topology = topologyOf(meta)
 	if err := t.failovers(filepath.Join(in.LedgerDir, ledger.ClientFile)); err != nil {

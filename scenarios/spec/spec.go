@@ -168,6 +168,13 @@ type Load struct {
 	// be shorter than the gateway's keepalive timeout, as in any well-behaved
 	// client, or the server's idle close races the client's reuse.
 	IdleTimeout Duration `yaml:"idleTimeout,omitempty"`
+	// StallAfter is the stall bound: a request answered later than this
+	// (latency from its intended send time) counts as unavailable for
+	// availability and maxFailover, and reports show it as stalled. 0 (the
+	// default) derives it from the run's healthy phase before the first
+	// fault (reports: 5 × its p99, at least 200ms); a run without a fault
+	// judges no stalls unless it is set.
+	StallAfter Duration `yaml:"stallAfter,omitempty"`
 	// MaxWorkers caps concurrent requests in flight; reaching it means the
 	// client is saturated, which the ledger reports as send lag.
 	MaxWorkers int `yaml:"maxWorkers,omitempty"`

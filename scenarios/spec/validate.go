@@ -237,6 +237,7 @@ func (c *checker) load(l *Load) {
 	}
 	c.positive("load.connectTimeout", l.ConnectTimeout)
 	c.positive("load.idleTimeout", l.IdleTimeout)
+	c.notNegative("load.stallAfter", l.StallAfter) // 0: derived from the healthy phase
 	c.atLeast("load.maxWorkers", l.MaxWorkers, 1)
 	c.loadShape(l)
 }
