@@ -72,7 +72,10 @@ type GatewayProfile struct {
 	// StopSignal is SIGQUIT (nginx graceful shutdown) or SIGTERM (nginx
 	// fast shutdown: what a default Kubernetes pod sends).
 	StopSignal string `yaml:"stopSignal"`
-	// TerminationGracePeriod bounds the time from stop signal to SIGKILL.
+	// TerminationGracePeriod bounds the whole termination, as the kubelet
+	// counts it: from its start (not-ready), preStop included. A preStop
+	// still running when it expires is cut; the stop signal then gets
+	// what is left, at least 2s, before SIGKILL.
 	TerminationGracePeriod Duration `yaml:"terminationGracePeriod"`
 	// KeepaliveRequests is nginx keepalive_requests: after that many
 	// requests a connection is closed with "Connection: close".
