@@ -37,10 +37,14 @@ func LossBudget(s *spec.Scenario, f spec.Fault) (int64, string) { return lossBud
 //     2ms) × the share of the load that part carried (one replica of all,
 //     a node's replicas, one zone, one load balancer), and
 //   - the new connections the LBs hand it until their health checks mark
-//     it down: detection × newConns × share, where newConns is the run's
-//     new client connections per second in its healthy phase (negative:
-//     unknown, the plan's budget leaves this part out) and detection is
-//     detectionTime's.
+//     it down: detection × new connections/s × share, detection being
+//     detectionTime's. A refused connect fails at once, so the client's
+//     rate of new connections stays what it was: newConns, the run's rate
+//     in its healthy phase (negative: unknown, the plan's budget leaves
+//     this part out). A black-holed connect holds its request for the
+//     LB's connect timeout and connections pinned to the dead part hang,
+//     so the client opens new ones up to its request rate: the rate is
+//     the bound (measured on zone-outage: 89–110 failed against 267).
 //
 // The sum is rounded up.
 func lossBudget(s *spec.Scenario, f spec.Fault, newConns float64) (int64, string) {
@@ -63,8 +67,11 @@ func lossBudget(s *spec.Scenario, f spec.Fault, newConns float64) (int64, string
 	inFlight := s.Load.BackendDelay.D() + inFlightSlack
 	n := float64(s.Load.Rate) * inFlight.Seconds() * share
 	why := fmt.Sprintf("in flight on %s: %d req/s × %s × %s", what, s.Load.Rate, inFlight, percent(share, 1))
-	if d, how := detectionTime(st.LB, f); d > 0 {
-		if newConns < 0 {
+	if d, how, blackholed := detectionTime(st.LB, f); d > 0 {
+		if blackholed {
+			n += d.Seconds() * float64(s.Load.Rate) * share
+			why += fmt.Sprintf("; black-holed until detected, %s (%s) × up to every request on a new connection (%d/s) × %s", short(d), how, s.Load.Rate, percent(share, 1))
+		} else if newConns < 0 {
 			why += fmt.Sprintf("; plus new connections during detection (%s: %s) × the run's new-connection rate × %s", short(d), how, percent(share, 1))
 		} else {
 			n += d.Seconds() * newConns * share
@@ -89,19 +96,19 @@ func lossBudget(s *spec.Scenario, f spec.Fault, newConns float64) (int64, string
 // Faults the client itself fails over (lb-kill) and graceful ones cost no
 // detection, and neither does any fault behind an LB that retries a failed
 // connect on another replica (an L7 listener: the connect costs latency).
-func detectionTime(lb spec.LBProfile, f spec.Fault) (time.Duration, string) {
+func detectionTime(lb spec.LBProfile, f spec.Fault) (d time.Duration, how string, blackholed bool) {
 	if lb.Retries > 0 {
-		return 0, ""
+		return 0, "", false
 	}
 	hc := lb.HealthCheck
 	switch f.Kind {
 	case spec.FaultPodKill:
-		return time.Duration(hc.Fall) * hc.Interval.D(), fmt.Sprintf("fall %d × interval %s", hc.Fall, hc.Interval)
+		return time.Duration(hc.Fall) * hc.Interval.D(), fmt.Sprintf("fall %d × interval %s", hc.Fall, hc.Interval), false
 	case spec.FaultNodeKill, spec.FaultZoneOutage, spec.FaultPartition:
 		return time.Duration(hc.Fall) * (hc.Interval.D() + lb.ConnectTimeout.D()),
-			fmt.Sprintf("fall %d × (interval %s + LB connect timeout %s)", hc.Fall, hc.Interval, lb.ConnectTimeout)
+			fmt.Sprintf("fall %d × (interval %s + LB connect timeout %s)", hc.Fall, hc.Interval, lb.ConnectTimeout), true
 	}
-	return 0, ""
+	return 0, "", false
 }
 
 // lossBudget is the verdict's loss budget of fault f: with the run's own

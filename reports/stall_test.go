@@ -131,7 +131,8 @@ func TestLossBudgetDetection(t *testing.T) {
 	}{
 		{spec.Fault{Kind: spec.FaultPodKill, Target: "z1n1-gw0"}, -1, 2},  // 500 × 22ms / 6 = 1.83
 		{spec.Fault{Kind: spec.FaultPodKill, Target: "z1n1-gw0"}, 60, 12}, // + 1s × 60/s / 6 = 10
-		{spec.Fault{Kind: spec.FaultNodeKill, Node: "z1n1"}, 60, 18},      // + 1.6s × 60/s / 6 = 16
+		{spec.Fault{Kind: spec.FaultNodeKill, Node: "z1n1"}, 60, 136},     // + 1.6s × 500/s / 6 = 133: black-holed
+		{spec.Fault{Kind: spec.FaultNodeKill, Node: "z1n1"}, -1, 136},     // the plan knows it too
 		{spec.Fault{Kind: spec.FaultLBKill, LB: "lb1"}, 60, 6},            // the client fails over
 		{spec.Fault{Kind: spec.FaultRollingRestart}, 60, 0},
 	} {
