@@ -11,8 +11,14 @@ import (
 // A request answered, but answered so late that its client has given up
 // waiting in any practical sense, is not available service. The stall
 // bound says how late is too late: load.stallAfter when the scenario sets
-// it, or else stallFactor × the p99 latency of the run's own healthy phase
-// (before the first fault), at least minStall. Stalled requests count as
+// it, or else stallFactor × the p99 of the run's own healthy phase (before
+// the first fault), at least minStall. Both measure the stack's answer
+// time: latency less the client's own send lag (stackTime). Latency SLOs
+// keep counting from the intended send time, lag included; but a client
+// that froze for 250ms (measured: a whole second of requests 100–350ms
+// late on a loaded machine, send lag falling from 227ms to 0) did not see
+// the stack stall, and a run whose client falls behind is invalid, not a
+// failure of the stack. Stalled requests count as
 // unavailable for availability and maxFailover (failover ends at steady
 // healthy service, not at the last failure); zeroLoss and errorBudget
 // count failures only, and the ledger's classes are untouched: a stall is
@@ -31,8 +37,9 @@ const (
 // Stalls is the stall judgement of a run (verdict.json "stalls"); absent
 // when the run judged none (no fault and no load.stallAfter).
 type Stalls struct {
-	// Bound is the stall bound: a successful request whose latency (from
-	// its intended send time) exceeds it is stalled.
+	// Bound is the stall bound: a successful request the stack answered
+	// later than this after it was sent (latency less send lag) is
+	// stalled.
 	Bound Duration `json:"bound"`
 	// Source says where the bound came from.
 	Source string `json:"source"`
@@ -51,7 +58,8 @@ type Baseline struct {
 	To       Duration `json:"to"`
 	Requests int64    `json:"requests"`
 	OK       int64    `json:"ok"`
-	P99      Duration `json:"p99"`
+	// P99 is of the stack's answer time (latency less send lag).
+	P99 Duration `json:"p99"`
 	// NewConnRate is new client connections per second (requests not sent
 	// on a reused connection): what an L4 LB hands a dead replica during
 	// its detection time, share for share (LossBudget).
@@ -74,7 +82,7 @@ func baseline(path string, from, to time.Duration) (*Baseline, error) {
 		}
 		if r.OK() {
 			b.OK++
-			h.Observe(r.Latency)
+			h.Observe(stackTime(r))
 		}
 		return nil
 	})
@@ -135,9 +143,14 @@ func judgeStalls(path string, sc *spec.Scenario, ws []*window) (*Stalls, error) 
 	return &Stalls{Bound: Duration(bound), Source: src, Baseline: base}, nil
 }
 
-// stalled reports whether r is a successful request slower than the bound.
+// stackTime is how long the stack took to answer r: its latency from the
+// intended send time less the client's send lag.
+func stackTime(r ledger.Record) time.Duration { return max(r.Latency-r.SendLag, 0) }
+
+// stalled reports whether r is a successful request the stack answered
+// later than the bound.
 func (t *tally) stalled(r ledger.Record) bool {
-	return t.stall != nil && r.OK() && r.Latency > t.stall.Bound.D()
+	return t.stall != nil && r.OK() && stackTime(r) > t.stall.Bound.D()
 }
 
 // stallNote is one sentence for summaries: the bound, where it came from,

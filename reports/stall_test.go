@@ -145,3 +145,19 @@ func TestLossBudgetDetection(t *testing.T) {
 		t.Errorf("with retries: %d, want the in-flight 2", got)
 	}
 }
+
+// A client that froze is not a stalled stack: the stall bound applies to
+// latency less the client's send lag.
+func TestStallExcludesSendLag(t *testing.T) {
+	r, events := stallRun(0)
+	for i := range r.recs {
+		if at := r.recs[i].Intended; at >= 7*time.Second && at < 7300*time.Millisecond {
+			lag := 7300*time.Millisecond - at // the client caught up at +7.3s
+			r.recs[i].SendLag, r.recs[i].Latency = lag, lag+2*time.Millisecond
+		}
+	}
+	v := r.evaluate(t, stallScenario(), events...)
+	if !v.Passed || v.Stalls.Stalled != 0 {
+		t.Errorf("a 300ms client freeze judged as stalls: %s, %+v", FormatLine(v), v.Stalls)
+	}
+}

@@ -171,8 +171,9 @@ type Load struct {
 	// be shorter than the gateway's keepalive timeout, as in any well-behaved
 	// client, or the server's idle close races the client's reuse.
 	IdleTimeout Duration `yaml:"idleTimeout,omitempty"`
-	// StallAfter is the stall bound: a request answered later than this
-	// (latency from its intended send time) counts as unavailable for
+	// StallAfter is the stall bound: a request the stack answered later
+	// than this after it was sent (latency less the client's send lag)
+	// counts as unavailable for
 	// availability and maxFailover, and reports show it as stalled. 0 (the
 	// default) derives it from the run's healthy phase before the first
 	// fault (reports: 5 × its p99, at least 200ms); a run without a fault
