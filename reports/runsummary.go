@@ -114,6 +114,9 @@ func failingSLOs(v *Verdict) string {
 		if c := classList(v.Requests.ByClass); c != "" {
 			parts = append(parts, "classes: "+c)
 		}
+		if st := v.Stalls; st != nil && st.Stalled > 0 {
+			parts = append(parts, fmt.Sprintf("stalled %d (ok, later than %s)", st.Stalled, short(st.Bound.D())))
+		}
 	}
 	return strings.Join(parts, "; ")
 }

@@ -55,8 +55,6 @@ func judge(p *probe, t *tally, v *Verdict) SLOResult {
 			r.Measured = fmt.Sprintf("%s (%d/%d ok)", distinctPercent(r.Value, o.Min), avail, p.total)
 			if p.stalled > 0 {
 				r.Measured = fmt.Sprintf("%s (%d/%d ok in time, %d stalled)", distinctPercent(r.Value, o.Min), avail, p.total, p.stalled)
-			}
-			if p.stalled > 0 {
 				r.Details = append(r.Details, fmt.Sprintf("stalled: answered later than %s (%s)", short(t.stall.Bound.D()), t.stall.Source))
 			}
 		}
