@@ -26,28 +26,31 @@ const inFlightSlack = 2 * time.Millisecond
 // s, and why, before a run: the in-flight part of the budget only, since
 // the detection part needs the run's new-connection rate (the verdict's
 // budget, tally.lossBudget, has it).
-func LossBudget(s *spec.Scenario, f spec.Fault) (int64, string) { return lossBudget(s, f, -1) }
+func LossBudget(s *spec.Scenario, f spec.Fault) (int64, string) { return lossBudget(s, f, nil) }
 
 // lossBudget is the number of failed requests fault f of s may cost on an
 // L4 load balancer, and why. A graceful fault (a drain, a rolling restart,
 // a scale-down) is allowed none. An abrupt one (a kill, an outage, a
 // partition) may lose
 //
-//   - the requests in flight on what it takes out: rate × (backendDelay +
-//     2ms) × the share of the load that part carried (one replica of all,
-//     a node's replicas, one zone, one load balancer), and
+//   - the requests in flight on what it takes out: rate × the time a
+//     request spends in the stack × the share of the load that part
+//     carried (one replica of all, a node's replicas, one zone, one load
+//     balancer). The time is backendDelay + 2ms, or the healthy phase's
+//     mean answer time when that is longer (Little's law: a slower stack
+//     holds more requests in flight), and
 //   - the new connections the LBs hand it until their health checks mark
 //     it down: detection × new connections/s × share, detection being
 //     detectionTime's. A refused connect fails at once, so the client's
-//     rate of new connections stays what it was: newConns, the run's rate
-//     in its healthy phase (negative: unknown, the plan's budget leaves
+//     rate of new connections stays what it was: the run's rate in its
+//     healthy phase (base; nil before a run: the plan's budget leaves
 //     this part out). A black-holed connect holds its request for the
 //     LB's connect timeout and connections pinned to the dead part hang,
 //     so the client opens new ones up to its request rate: the rate is
 //     the bound (measured on zone-outage: 89–110 failed against 267).
 //
 // The sum is rounded up.
-func lossBudget(s *spec.Scenario, f spec.Fault, newConns float64) (int64, string) {
+func lossBudget(s *spec.Scenario, f spec.Fault, base *Baseline) (int64, string) {
 	if slices.Contains(gracefulKinds, f.Kind) {
 		return 0, "graceful: a planned removal loses nothing"
 	}
@@ -64,18 +67,21 @@ func lossBudget(s *spec.Scenario, f spec.Fault, newConns float64) (int64, string
 	case f.Target != "" && f.Target != spec.TargetAll:
 		share, what = 1/float64(total), "replica "+f.Target
 	}
-	inFlight := s.Load.BackendDelay.D() + inFlightSlack
+	inFlight, measured := s.Load.BackendDelay.D()+inFlightSlack, ""
+	if base != nil && base.Mean.D() > inFlight {
+		inFlight, measured = base.Mean.D(), " (the healthy phase's mean answer time)"
+	}
 	n := float64(s.Load.Rate) * inFlight.Seconds() * share
-	why := fmt.Sprintf("in flight on %s: %d req/s × %s × %s", what, s.Load.Rate, inFlight, percent(share, 1))
+	why := fmt.Sprintf("in flight on %s: %d req/s × %s%s × %s", what, s.Load.Rate, short(inFlight), measured, percent(share, 1))
 	if d, how, blackholed := detectionTime(st.LB, f); d > 0 {
 		if blackholed {
 			n += d.Seconds() * float64(s.Load.Rate) * share
 			why += fmt.Sprintf("; black-holed until detected, %s (%s) × up to every request on a new connection (%d/s) × %s", short(d), how, s.Load.Rate, percent(share, 1))
-		} else if newConns < 0 {
+		} else if base == nil {
 			why += fmt.Sprintf("; plus new connections during detection (%s: %s) × the run's new-connection rate × %s", short(d), how, percent(share, 1))
 		} else {
-			n += d.Seconds() * newConns * share
-			why += fmt.Sprintf("; new connections during detection: %s (%s) × %.1f/s × %s", short(d), how, newConns, percent(share, 1))
+			n += d.Seconds() * base.NewConnRate * share
+			why += fmt.Sprintf("; new connections during detection: %s (%s) × %.1f/s × %s", short(d), how, base.NewConnRate, percent(share, 1))
 		}
 	}
 	return int64(math.Ceil(n - 1e-9)), why
@@ -114,11 +120,11 @@ func detectionTime(lb spec.LBProfile, f spec.Fault) (d time.Duration, how string
 // lossBudget is the verdict's loss budget of fault f: with the run's own
 // new-connection rate when its healthy phase was measured.
 func (t *tally) lossBudget(f spec.Fault) (int64, string) {
-	newConns := -1.0
-	if t.stall != nil && t.stall.Baseline != nil {
-		newConns = t.stall.Baseline.NewConnRate
+	var base *Baseline
+	if t.stall != nil {
+		base = t.stall.Baseline
 	}
-	return lossBudget(t.sc, f, newConns)
+	return lossBudget(t.sc, f, base)
 }
 
 // topologyOf arranges the ledger's name tables by zone and node. A node is

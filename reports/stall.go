@@ -58,8 +58,10 @@ type Baseline struct {
 	To       Duration `json:"to"`
 	Requests int64    `json:"requests"`
 	OK       int64    `json:"ok"`
-	// P99 is of the stack's answer time (latency less send lag).
-	P99 Duration `json:"p99"`
+	// P99 and Mean are of the stack's answer time (latency less send
+	// lag); Mean sizes the loss budgets' requests in flight.
+	P99  Duration `json:"p99"`
+	Mean Duration `json:"mean"`
 	// NewConnRate is new client connections per second (requests not sent
 	// on a reused connection): what an L4 LB hands a dead replica during
 	// its detection time, share for share (LossBudget).
@@ -72,6 +74,7 @@ func baseline(path string, from, to time.Duration) (*Baseline, error) {
 	var h ledger.Histogram
 	b := &Baseline{From: Duration(from), To: Duration(to)}
 	var newConns int64
+	var sum time.Duration
 	err := ledger.Scan(path, func(r ledger.Record) error {
 		if r.Intended < from || r.Intended >= to {
 			return nil
@@ -83,6 +86,7 @@ func baseline(path string, from, to time.Duration) (*Baseline, error) {
 		if r.OK() {
 			b.OK++
 			h.Observe(stackTime(r))
+			sum += stackTime(r)
 		}
 		return nil
 	})
@@ -90,6 +94,9 @@ func baseline(path string, from, to time.Duration) (*Baseline, error) {
 		return nil, err
 	}
 	b.P99 = Duration(h.Quantile(0.99))
+	if b.OK > 0 {
+		b.Mean = Duration(sum / time.Duration(b.OK))
+	}
 	if to > from {
 		b.NewConnRate = float64(newConns) / (to - from).Seconds()
 	}

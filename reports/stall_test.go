@@ -124,24 +124,33 @@ func TestLossBudgetDetection(t *testing.T) {
 		LB: spec.LBProfile{HealthCheck: spec.HealthCheck{Interval: spec.Duration(500 * time.Millisecond), Fall: 2},
 			ConnectTimeout: spec.Duration(300 * time.Millisecond)}},
 		Load: spec.Load{Rate: 500, BackendDelay: spec.Duration(20 * time.Millisecond)}}
+	base := func(newConns float64, mean time.Duration) *Baseline {
+		if newConns < 0 {
+			return nil // the plan: no run yet
+		}
+		return &Baseline{NewConnRate: newConns, Mean: Duration(mean)}
+	}
+	ms := time.Millisecond
 	for _, tt := range []struct {
 		f        spec.Fault
 		newConns float64
+		mean     time.Duration
 		want     int64
 	}{
-		{spec.Fault{Kind: spec.FaultPodKill, Target: "z1n1-gw0"}, -1, 2},  // 500 × 22ms / 6 = 1.83
-		{spec.Fault{Kind: spec.FaultPodKill, Target: "z1n1-gw0"}, 60, 12}, // + 1s × 60/s / 6 = 10
-		{spec.Fault{Kind: spec.FaultNodeKill, Node: "z1n1"}, 60, 136},     // + 1.6s × 500/s / 6 = 133: black-holed
-		{spec.Fault{Kind: spec.FaultNodeKill, Node: "z1n1"}, -1, 136},     // the plan knows it too
-		{spec.Fault{Kind: spec.FaultLBKill, LB: "lb1"}, 60, 6},            // the client fails over
-		{spec.Fault{Kind: spec.FaultRollingRestart}, 60, 0},
+		{spec.Fault{Kind: spec.FaultPodKill, Target: "z1n1-gw0"}, -1, 0, 2},        // 500 × 22ms / 6 = 1.83
+		{spec.Fault{Kind: spec.FaultPodKill, Target: "z1n1-gw0"}, 60, 10 * ms, 12}, // + 1s × 60/s / 6 = 10
+		{spec.Fault{Kind: spec.FaultPodKill, Target: "z1n1-gw0"}, 60, 48 * ms, 14}, // 500 × 48ms / 6 = 4 + 10
+		{spec.Fault{Kind: spec.FaultNodeKill, Node: "z1n1"}, 60, 0, 136},           // + 1.6s × 500/s / 6 = 133: black-holed
+		{spec.Fault{Kind: spec.FaultNodeKill, Node: "z1n1"}, -1, 0, 136},           // the plan knows it too
+		{spec.Fault{Kind: spec.FaultLBKill, LB: "lb1"}, 60, 0, 6},                  // the client fails over
+		{spec.Fault{Kind: spec.FaultRollingRestart}, 60, 0, 0},
 	} {
-		if got, why := lossBudget(s, tt.f, tt.newConns); got != tt.want {
+		if got, why := lossBudget(s, tt.f, base(tt.newConns, tt.mean)); got != tt.want {
 			t.Errorf("lossBudget(%s, %g) = %d (%s), want %d", tt.f.Kind, tt.newConns, got, why, tt.want)
 		}
 	}
 	s.Stack.LB.Retries = 3
-	if got, _ := lossBudget(s, spec.Fault{Kind: spec.FaultPodKill, Target: "z1n1-gw0"}, 60); got != 2 {
+	if got, _ := lossBudget(s, spec.Fault{Kind: spec.FaultPodKill, Target: "z1n1-gw0"}, base(60, 0)); got != 2 {
 		t.Errorf("with retries: %d, want the in-flight 2", got)
 	}
 }
