@@ -21,6 +21,9 @@ ASYNC_NGINX_SRC=${ASYNC_NGINX_SRC:-https://github.com/intel/asynch_mode_nginx.gi
 CRYPTO_MB_COMMIT=${CRYPTO_MB_COMMIT:-e3d4084720f6047b8338a0855e345aa5c3c3c8f2}
 QAT_ENGINE_COMMIT=${QAT_ENGINE_COMMIT:-910240d9c79510206b2c17728d8caf07e10a6f10}
 ASYNC_NGINX_COMMIT=${ASYNC_NGINX_COMMIT:-c37d7ef11d34ed82988d232f1545dcbbe868ed57}
+# QAT_SW_ANY_CPU=1: drop QAT_Engine's GenuineIntel test (patch-qat-engine.sh)
+# so qat_sw also runs on non-Intel CPUs with the flags (e.g. AMD Zen 4/5).
+QAT_SW_ANY_CPU=${QAT_SW_ANY_CPU:-0}
 JOBS=${JOBS:-2}
 NICE=(nice -n 19)
 APT_DEPS=(git ca-certificates build-essential cmake nasm pkg-config libssl-dev
@@ -106,14 +109,16 @@ build_crypto_mb() {
 }
 
 build_qat_engine() {
-  local key="$QAT_ENGINE_COMMIT+$CRYPTO_MB_COMMIT"
+  local key="$QAT_ENGINE_COMMIT+$CRYPTO_MB_COMMIT+anycpu=$QAT_SW_ANY_CPU+$(sha256sum <"$HERE/patch-qat-engine.sh" | cut -c1-12)"
   fresh qat_engine "$key" || { log "qat_engine: cached"; return; }
   local src=$CACHE/build/QAT_Engine
   export_src QAT_Engine "$QAT_ENGINE_SRC" "$QAT_ENGINE_COMMIT" "$src"
   # AES-GCM/SHA2 via intel-ipsec-mb is not what is measured (handshakes
   # are RSA/ECDSA/X25519 via crypto_mb): without an ipsec_mb directory
   # configure still adds -DQAT_SW_IPSEC -lIPSec_MB, so drop that default.
-  "$HERE/patch-qat-engine.sh" "$src/configure.ac"
+  local any=""
+  [ "$QAT_SW_ANY_CPU" = 1 ] && any=any-cpu
+  "$HERE/patch-qat-engine.sh" "$src" $any
   log "qat_engine: building (log: $CACHE/logs/qat_engine.log)"
   (
     cd "$src"
@@ -132,6 +137,7 @@ build_mbcount() {
   key=$(cat "$HERE/mbcount.c" | sha256sum | cut -c1-16)+$CRYPTO_MB_COMMIT
   fresh mbcount "$key" || { log "mbcount: cached"; return; }
   log "mbcount: building"
+  mkdir -p "$ENGINES"
   "${NICE[@]}" cc -O2 -fPIC -shared -Wall -Werror -o "$ENGINES/mbcount.so" \
     "$HERE/mbcount.c" -ldl || die "mbcount: build failed"
   stamp mbcount "$key"
@@ -161,13 +167,16 @@ write_versions() {
     echo "# gatecert tls-multibuffer build; written by scripts/tls-multibuffer/build.sh"
     echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "cryptography-primitives=$CRYPTO_MB_COMMIT"
-    echo "crypto_mb=$(sed -n 's/^#define MBX_LIB_VERSION_\(MAJOR\|MINOR\|PATCH\)[ \t]*\([0-9]*\).*/\2/p' \
-      "$PREFIX/include/crypto_mb/version.h" 2>/dev/null | paste -sd.)"
+    echo "crypto_mb=$(awk '/#define MBX_VER_(MAJOR|MINOR|PATCH)/{printf "%s%s", sep, $3; sep="."}' \
+      "$PREFIX/include/crypto_mb/version.h" 2>/dev/null)"
     echo "QAT_Engine=$QAT_ENGINE_COMMIT"
     echo "asynch_mode_nginx=$ASYNC_NGINX_COMMIT"
     echo "nginx=$("$NGINX/sbin/nginx" -v 2>&1 | sed 's/.*nginx\///')"
     echo "openssl=$(openssl version | tr ' ' _)"
     echo "engine_id=qatengine"
+    # on: upstream, qat_sw only on GenuineIntel; off: QAT_SW_ANY_CPU=1.
+    echo "qat_sw_vendor_check=$([ "$QAT_SW_ANY_CPU" = 1 ] && echo off || echo on)"
+    echo "cpu_vendor=$(awk -F': ' '/^vendor_id/{print $2; exit}' /proc/cpuinfo)"
     echo "cpu_flags=$(cpu_flags)"
     echo "cc=$(cc --version | head -1 | tr ' ' _)"
     echo "nasm=$(nasm -v | awk '{print $3}')"
