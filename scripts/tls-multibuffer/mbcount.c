@@ -6,9 +6,9 @@
  * the number of calls and the number of lanes used (non-NULL entries of
  * the first 8-pointer array: QAT_Engine leaves unused lanes NULL).
  *
- * With GATECERT_MBCOUNT_DIR set when the program starts, the counters live in a shared file
- * <dir>/mbcount.<pid> (created on the first call; forked workers that
- * inherit it add to it): magic "MBCNT1\0\0", then per operation in the
+ * With GATECERT_MBCOUNT_DIR set when the program starts, the counters live
+ * in a shared file <dir>/mbcount.<pid> (made at start; forked workers
+ * that inherit it add to it): magic "MBCNT1\0\0", then per operation in the
  * order of ops[] two little-endian uint64: calls, lanes. Without the
  * variable calls are only forwarded.
  *
@@ -65,15 +65,29 @@ struct counters {
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static struct counters *cnt;
 static void *real[OP_N];
-static char dir[2048];
 
-/* nginx clears its workers' environment (all but TZ): read the variable
- * when the program starts, before main. */
-__attribute__((constructor)) static void read_env(void)
+/* The counter file is made when the program starts, before main: nginx
+ * clears its workers' environment (all but TZ) and runs them as another
+ * user, who could not create it; forked workers inherit the shared
+ * mapping and add to it. */
+__attribute__((constructor)) static void open_counters(void)
 {
-	const char *d = getenv("GATECERT_MBCOUNT_DIR");
-	if (d)
-		snprintf(dir, sizeof dir, "%s", d);
+	const char *dir = getenv("GATECERT_MBCOUNT_DIR");
+	char path[4096];
+	if (!dir || !*dir)
+		return;
+	snprintf(path, sizeof path, "%s/mbcount.%d", dir, (int)getpid());
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (ftruncate(fd, sizeof(struct counters)) == 0) {
+		void *m = mmap(NULL, sizeof(struct counters), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (m != MAP_FAILED) {
+			cnt = m;
+			memcpy(cnt->magic, "MBCNT1\0\0", 8);
+		}
+	}
+	close(fd);
 }
 
 static int find_crypto_mb(struct dl_phdr_info *info, size_t size, void *data)
@@ -98,20 +112,6 @@ static void init(void)
 		if (!real[i])
 			real[i] = dlsym(RTLD_NEXT, ops[i]);
 	}
-	if (!dir[0])
-		return;
-	snprintf(path, sizeof path, "%s/mbcount.%d", dir, (int)getpid());
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return;
-	if (ftruncate(fd, sizeof(struct counters)) == 0) {
-		void *m = mmap(NULL, sizeof(struct counters), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (m != MAP_FAILED) {
-			cnt = m;
-			memcpy(cnt->magic, "MBCNT1\0\0", 8);
-		}
-	}
-	close(fd);
 }
 
 static void *count(int op, P *lanes)
