@@ -81,6 +81,28 @@ kind-offline-clean:
 e2e-kind:
 	GINKGO_FLAGS="$(GINKGO_FLAGS)" scripts/kind-offline/e2e-kind.sh
 
+## tls-multibuffer: Intel multi-buffer TLS for the gateway (docs/tls.md):
+## crypto_mb, QAT_Engine qat_sw, asynch_mode_nginx at pinned commits, built
+## niced into $(TLS_MB_CACHE) (cold: tens of minutes on 2 cores; warm:
+## seconds), versions in $(TLS_MB_CACHE)/versions. Each *_SRC is a git URL or
+## a local git directory. Never part of make test or make run.
+TLS_MB_CACHE ?= /var/cache/gatecert-tls
+CRYPTO_MB_SRC ?= https://github.com/intel/cryptography-primitives.git
+QAT_ENGINE_SRC ?= https://github.com/intel/QAT_Engine.git
+ASYNC_NGINX_SRC ?= https://github.com/intel/asynch_mode_nginx.git
+# QAT_SW_ANY_CPU=1: qat_sw also on non-Intel CPUs with the flags (QAT_Engine
+# turns it off on them, silently; scripts/tls-multibuffer/patch-qat-engine.sh).
+QAT_SW_ANY_CPU ?= 0
+.PHONY: tls-multibuffer tls-multibuffer-speed
+tls-multibuffer:
+	TLS_MB_CACHE=$(TLS_MB_CACHE) CRYPTO_MB_SRC=$(CRYPTO_MB_SRC) QAT_ENGINE_SRC=$(QAT_ENGINE_SRC) \
+	  ASYNC_NGINX_SRC=$(ASYNC_NGINX_SRC) QAT_SW_ANY_CPU=$(QAT_SW_ANY_CPU) scripts/tls-multibuffer/build.sh
+
+## tls-multibuffer-speed: openssl speed with and without qatengine
+## (-async_jobs 8), the ceiling the gateway comparison is read against.
+tls-multibuffer-speed:
+	TLS_MB_CACHE=$(TLS_MB_CACHE) scripts/tls-multibuffer/speed.sh
+
 clean:
 	-./$(BIN) clean
 	rm -rf bin

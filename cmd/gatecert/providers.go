@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/gatecert/gatecert/fixtures/accel"
 	"github.com/gatecert/gatecert/fixtures/kind"
 	"github.com/gatecert/gatecert/fixtures/kube"
 	"github.com/gatecert/gatecert/fixtures/netns"
@@ -42,7 +43,7 @@ func newProvider(f runFlags, log *slog.Logger) (topology.Provider, error) {
 		if os.Geteuid() != 0 {
 			return nil, errors.New("the local provider needs root (network namespaces); run as root or with sudo")
 		}
-		return &netns.Provider{EchoCommand: []string{self, "echo"}, Log: log}, nil
+		return &netns.Provider{EchoCommand: []string{self, "echo"}, Log: log, TLSBuildDir: accel.Dir()}, nil
 	case "kind":
 		k := f.kube
 		return &kind.Provider{ConfigFile: k.kindConfig, MetalLBManifest: k.metallb, Profile: k.gatewayProfile,

@@ -1,11 +1,13 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
+	"github.com/gatecert/gatecert/fixtures/accel"
 	"github.com/gatecert/gatecert/scenarios/spec"
 )
 
@@ -52,6 +54,14 @@ func printTLSPlan(w io.Writer, s *spec.Scenario) {
 		p("    accelerated %q: %s", pair.Accelerated.Name, settingsText(profileSettings(acc)))
 		p("    changes: %s", profileChanges(base, acc))
 	}
+	if s.NeedsMultibuffer() {
+		if b, why := accel.Check(accel.Dir()); why != "" {
+			p("  multi-buffer TLS: would SKIP here: %s", why)
+		} else {
+			p("  multi-buffer TLS: %s (engine %s, QAT_Engine %.12s, crypto_mb %s, CPU %s); baseline and accelerated both run it, batch counters in multibuffer.json",
+				b.NginxBin, accel.EngineID, b.Version("QAT_Engine"), b.Version("crypto_mb"), strings.Join(accel.CPUFlags, " "))
+		}
+	}
 	perProfile := time.Duration(rounds) * l.Duration.D()
 	if c.KeepAlive {
 		perProfile += l.Duration.D()
@@ -84,13 +94,18 @@ type setting struct{ name, value string }
 // runs with (ForTLSProfile: the stack's gateway with the profile applied).
 func profileSettings(ps *spec.Scenario) []setting {
 	g := ps.Stack.Gateway
-	return []setting{
+	out := []setting{
 		{"key", spec.KeyName(g.TLS.Key)},
 		{"session cache", onOff(g.TLS.SessionCache)},
 		{"session tickets", onOff(g.TLS.SessionTickets)},
 		{"workers", fmt.Sprint(g.WorkerProcesses)},
 		{"cpuLimit", cores(g.CPULimit)},
 	}
+	if g.Server != "" || g.TLS.Accelerator != "" {
+		out = append(out, setting{"server", cmp.Or(g.Server, spec.ServerNginx)},
+			setting{"accelerator", cmp.Or(g.TLS.Accelerator, spec.AcceleratorNone)})
+	}
+	return out
 }
 
 func settingsText(ss []setting) string {

@@ -72,3 +72,45 @@ func TestProviderOverridesApplyToTheRun(t *testing.T) {
 		t.Fatalf("ForProvider: %v %v %v %v", err, applied, cp.SLOs[0].Max, s.SLOs[0].Max)
 	}
 }
+
+// scenarioRefuser refuses scenarios that need the multi-buffer build.
+type scenarioRefuser struct {
+	refusingProvider
+}
+
+func (p *scenarioRefuser) RefuseScenario(s *spec.Scenario) string {
+	if s.NeedsMultibuffer() {
+		return "no multi-buffer TLS build here"
+	}
+	return ""
+}
+
+// A TLS comparison whose accelerated profile needs what the provider
+// cannot stand up (the multi-buffer build, its CPU flags) is skipped with
+// the reason before any profile's stack exists: never run on software
+// crypto instead.
+func TestRefusedTLSCompareSkipsBeforeUp(t *testing.T) {
+	s := &spec.Scenario{
+		Name: "mb",
+		Stack: spec.StackProfile{Zones: 1, NodesPerZone: 1, LoadBalancers: 1, Gateway: spec.GatewayProfile{
+			Server: spec.ServerAsynchNginx, CPULimit: 0.15, TLS: spec.GatewayTLS{Enabled: true, Key: spec.KeyRSA}}},
+		Load: spec.Load{Rate: 60, Duration: spec.Duration(2 * time.Second), Connection: spec.ConnectionClose, TLS: spec.LoadTLS{Enabled: true}},
+		TLSCompare: &spec.TLSCompare{Pairs: []spec.TLSPair{{Key: spec.KeyRSA,
+			Baseline:    spec.TLSProfile{Name: "software", Accelerator: spec.AcceleratorNone},
+			Accelerated: spec.TLSProfile{Name: "multi-buffer", Accelerator: spec.AcceleratorMultiBuffer}}}},
+		SLOs: []spec.SLO{{Kind: spec.SLOTLSSpeedup}},
+	}
+	s.Defaults()
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	p := &scenarioRefuser{refusingProvider{bareProvider: bareProvider{topo: &bareTopology{}}}}
+	r := &Runner{Provider: p, ArtifactsRoot: t.TempDir(), RunID: "r5"}
+	res, err := r.Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Skipped != "no multi-buffer TLS build here" || p.ups != 0 || res.Verdict != nil {
+		t.Fatalf("skipped %q after %d Ups (verdict %v), want the refusal, no Up, no verdict", res.Skipped, p.ups, res.Verdict)
+	}
+}

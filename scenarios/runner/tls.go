@@ -1,13 +1,16 @@
 package runner
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/gatecert/gatecert/fixtures/accel"
 	"github.com/gatecert/gatecert/fixtures/topology"
 	"github.com/gatecert/gatecert/loadgen"
 	"github.com/gatecert/gatecert/reports"
@@ -29,6 +32,10 @@ func (r *Runner) runTLS(ctx context.Context, s *spec.Scenario, overrides []repor
 	res = Result{Scenario: s.Name, Dir: reports.ScenarioDir(r.ArtifactsRoot, r.RunID, s.Name)}
 	if err := r.prepareDir(res.Dir, s, overrides); err != nil {
 		return res, err
+	}
+	if why := r.refuse(s); why != "" { // e.g. no multi-buffer build or CPU
+		res.Skipped = why
+		return res, nil
 	}
 	c := s.TLSCompare
 	began := time.Now()
@@ -135,6 +142,14 @@ func (st *state) tlsRun(ctx context.Context, topo topology.Topology, acct topolo
 	cfg := st.loadConfig(topo)
 	cfg.LedgerDir, cfg.VegetaResults = dir, false
 	cfg.DisableKeepAlive = !keepAlive
+	mb, _ := topo.(multibuffer)
+	var mbBefore accel.Counters
+	if mb != nil {
+		var err error
+		if mbBefore, err = mb.MultibufferCounters(); err != nil {
+			return reports.TLSRun{}, nil, err
+		}
+	}
 	before, err := acct.GatewayCPU()
 	if err != nil {
 		return reports.TLSRun{}, nil, err
@@ -171,5 +186,46 @@ func (st *state) tlsRun(ctx context.Context, topo topology.Topology, acct topolo
 		n = ok
 	}
 	run.PerCPUSecond = reports.PerCPUSecond(n, run.GatewayCPU.D())
+	if mb != nil && mb.Multibuffer() != nil {
+		if err := st.multibufferEvidence(mb, mbBefore, int(hs), dir); err != nil {
+			return reports.TLSRun{}, nil, err
+		}
+	}
 	return run, v, nil
 }
+
+// multibuffer is the optional capability of a topology whose gateways run
+// the multi-buffer TLS build (local provider, server asynch-nginx).
+type multibuffer interface {
+	Multibuffer() *accel.Build
+	MultibufferCounters() (accel.Counters, error)
+}
+
+// multibufferEvidence writes dir/multibuffer.json: engine, build versions,
+// CPU flags and the crypto_mb batch calls of the run against its
+// handshakes. An accelerated run whose handshakes made no signing batch
+// is an error (the engine was not used), never a measurement.
+func (st *state) multibufferEvidence(mb multibuffer, before accel.Counters, handshakes int, dir string) error {
+	after, err := mb.MultibufferCounters()
+	if err != nil {
+		return err
+	}
+	g := st.s.Stack.Gateway
+	e, evErr := accel.NewEvidence(mb.Multibuffer(), cmp.Or(g.TLS.Accelerator, spec.AcceleratorNone), g.TLS.Key, handshakes, accel.Diff(before, after))
+	b, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, MultibufferFile), append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	st.log().Info("multi-buffer batches", "accelerator", e.Accelerator, "handshakes", handshakes,
+		"signOp", e.SignOp, "signCalls", e.SignCalls, "avgSignBatch", e.AvgSignBatch)
+	if evErr != nil {
+		return fmt.Errorf("%w: %w", ErrEnvironment, evErr)
+	}
+	return nil
+}
+
+// MultibufferFile is a multi-buffer run's evidence file in its folder.
+const MultibufferFile = "multibuffer.json"

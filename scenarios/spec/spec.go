@@ -104,6 +104,10 @@ type GatewayProfile struct {
 	UpstreamTimeout Duration `yaml:"upstreamTimeout,omitempty"`
 	// TLS makes the replica terminate TLS (see GatewayTLS).
 	TLS GatewayTLS `yaml:"tls,omitempty"`
+	// Server is the gateway program: nginx (from PATH, the default when
+	// unset) or asynch-nginx (Intel's asynch_mode_nginx from make
+	// tls-multibuffer; needed for tls.accelerator multibuffer).
+	Server string `yaml:"server,omitempty"`
 }
 
 // Values of LBProfile.Removal.

@@ -19,6 +19,54 @@ type GatewayTLS struct {
 	// SessionTickets issues session tickets (nginx ssl_session_tickets),
 	// the TLS 1.3 way to resume.
 	SessionTickets bool `yaml:"sessionTickets,omitempty"`
+	// Accelerator is how the gateway does its TLS public-key crypto: none
+	// (OpenSSL in the worker, the default) or multibuffer (QAT_Engine's
+	// qat_sw on crypto_mb, AVX-512 IFMA batches of up to 8 operations, in
+	// async mode: ssl_engine + ssl_asynch). multibuffer needs
+	// stack.gateway.server asynch-nginx; where the CPU flags or the build
+	// (make tls-multibuffer) are missing the scenario is skipped with the
+	// reason, never run on software RSA instead.
+	Accelerator string `yaml:"accelerator,omitempty"`
+}
+
+// Values of GatewayTLS.Accelerator and TLSProfile.Accelerator.
+const (
+	AcceleratorNone        = "none"
+	AcceleratorMultiBuffer = "multibuffer"
+)
+
+// Values of GatewayProfile.Server.
+const (
+	// ServerNginx is nginx from PATH (Debian's 1.22): the default.
+	ServerNginx = "nginx"
+	// ServerAsynchNginx is Intel's asynch_mode_nginx (nginx 1.26 with
+	// async TLS and the SSL engine framework), built by make
+	// tls-multibuffer.
+	ServerAsynchNginx = "asynch-nginx"
+)
+
+// Multibuffer reports whether the gateway's TLS uses the multi-buffer
+// engine.
+func (g GatewayTLS) Multibuffer() bool {
+	return g.Enabled && g.Accelerator == AcceleratorMultiBuffer
+}
+
+// NeedsMultibuffer reports whether running s needs the multi-buffer build
+// (asynch-nginx, QAT_Engine, crypto_mb) and CPU: its gateway uses that
+// server or accelerator, or a tlsCompare profile does.
+func (s *Scenario) NeedsMultibuffer() bool {
+	g := s.Stack.Gateway
+	if g.Server == ServerAsynchNginx || g.TLS.Multibuffer() {
+		return true
+	}
+	if c := s.TLSCompare; c != nil {
+		for _, p := range c.Pairs {
+			if p.Baseline.Accelerator == AcceleratorMultiBuffer || p.Accelerated.Accelerator == AcceleratorMultiBuffer {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // TLSCompare is a TLS-acceleration comparison: for each pair, a baseline
@@ -75,6 +123,10 @@ type TLSProfile struct {
 	WorkerProcesses int `yaml:"workerProcesses,omitempty"`
 	// CPULimit overrides stack.gateway.cpuLimit (cores per replica).
 	CPULimit float64 `yaml:"cpuLimit,omitempty"`
+	// Accelerator overrides stack.gateway.tls.accelerator: none or
+	// multibuffer. Both sides of a pair run the same server build, key,
+	// CPU limit and workers; this is what differs.
+	Accelerator string `yaml:"accelerator,omitempty"`
 }
 
 // CapacitySearch bounds a knee search (scenarios/capacity): a ramp from
@@ -140,6 +192,19 @@ func (c *checker) tls(s *Scenario) {
 	case g.Enabled && !keyOK(g.Key):
 		c.failf("stack.gateway.tls.key", "must be %s or %s", KeyRSA, KeyECDSA)
 	}
+	server := s.Stack.Gateway.Server
+	if server != "" && server != ServerNginx && server != ServerAsynchNginx {
+		c.failf("stack.gateway.server", "must be %s or %s", ServerNginx, ServerAsynchNginx)
+	}
+	accelOK := func(a string) bool { return a == "" || a == AcceleratorNone || a == AcceleratorMultiBuffer }
+	switch {
+	case !accelOK(g.Accelerator):
+		c.failf("stack.gateway.tls.accelerator", "must be %s or %s", AcceleratorNone, AcceleratorMultiBuffer)
+	case g.Accelerator == AcceleratorMultiBuffer && !g.Enabled:
+		c.failf("stack.gateway.tls.enabled", "must be true when accelerator is %s", AcceleratorMultiBuffer)
+	case g.Accelerator == AcceleratorMultiBuffer && server != ServerAsynchNginx:
+		c.failf("stack.gateway.server", "must be %s for accelerator %s (stock nginx has no async TLS)", ServerAsynchNginx, AcceleratorMultiBuffer)
+	}
 	if g.Enabled && s.Load.TLS.Enabled && keyOK(s.Load.TLS.Key) && s.Load.TLS.Key != g.Key {
 		c.failf("load.tls.key", "must match stack.gateway.tls.key (%s): it names the gateway's certificate", g.Key)
 	}
@@ -200,6 +265,12 @@ func (c *checker) tls(s *Scenario) {
 			if !(side.p.CPULimit >= 0 && side.p.CPULimit <= 64) || side.p.CPULimit > 0 && side.p.CPULimit < 0.01 {
 				c.failf(sp+".cpuLimit", "must be between 0.01 and 64 cores (or unset)")
 			}
+			switch a := side.p.Accelerator; {
+			case !accelOK(a):
+				c.failf(sp+".accelerator", "must be %s or %s", AcceleratorNone, AcceleratorMultiBuffer)
+			case a == AcceleratorMultiBuffer && server != ServerAsynchNginx:
+				c.failf(sp+".accelerator", "%s needs stack.gateway.server %s, on both sides (same server build)", AcceleratorMultiBuffer, ServerAsynchNginx)
+			}
 		}
 	}
 	if cmp.Capacity != nil {
@@ -236,7 +307,8 @@ func (c *checker) capacitySearch(path string, cs *CapacitySearch) {
 }
 
 // ForTLSProfile returns the scenario that stands up one side of a pair:
-// the gateway's key, session settings, workers and CPU limit from p, the
+// the gateway's key, session settings, workers, CPU limit and accelerator
+// from p, the
 // client's key and resumption to match, no tlsCompare and no tlsSpeedup
 // SLO (what remains is judged per step). keepAlive keeps connections
 // (the reported keep-alive variant).
@@ -258,6 +330,9 @@ func (s *Scenario) ForTLSProfile(pair TLSPair, p TLSProfile, keepAlive bool) *Sc
 	}
 	if p.CPULimit > 0 {
 		g.CPULimit = p.CPULimit
+	}
+	if p.Accelerator != "" {
+		g.TLS.Accelerator = p.Accelerator
 	}
 	out.Load.TLS.Key = p.Key
 	out.Load.TLS.Resumption = pair.ClientResumption

@@ -128,3 +128,77 @@ func TestForTLSProfile(t *testing.T) {
 		t.Error("ForTLSProfile changed the original scenario")
 	}
 }
+
+// mbScenario is tlsScenario as a multi-buffer comparison: asynch-nginx on
+// both sides, the accelerated one with the multibuffer engine.
+func mbScenario() *Scenario {
+	s := tlsScenario()
+	s.Stack.Gateway.Server = ServerAsynchNginx
+	s.TLSCompare.Pairs = []TLSPair{{Key: KeyRSA,
+		Baseline:    TLSProfile{Name: "RSA-2048 software", Accelerator: AcceleratorNone},
+		Accelerated: TLSProfile{Name: "RSA-2048 multi-buffer", Accelerator: AcceleratorMultiBuffer}}}
+	s.Defaults()
+	return s
+}
+
+func TestMultibuffer(t *testing.T) {
+	if tlsScenario().NeedsMultibuffer() {
+		t.Error("a stock-nginx comparison needs the multi-buffer build")
+	}
+	s := mbScenario()
+	if err := s.Validate(); err != nil {
+		t.Fatalf("valid multi-buffer scenario: %v", err)
+	}
+	if !s.NeedsMultibuffer() {
+		t.Error("a multibuffer profile does not need the build")
+	}
+	p := s.TLSCompare.Pairs[0]
+	base, acc := s.ForTLSProfile(p, p.Baseline, false), s.ForTLSProfile(p, p.Accelerated, false)
+	if base.Stack.Gateway.TLS.Multibuffer() || !acc.Stack.Gateway.TLS.Multibuffer() {
+		t.Errorf("accelerators %q/%q, want none/multibuffer", base.Stack.Gateway.TLS.Accelerator, acc.Stack.Gateway.TLS.Accelerator)
+	}
+	for _, side := range []*Scenario{base, acc} {
+		if g := side.Stack.Gateway; g.Server != ServerAsynchNginx || g.CPULimit != 0.25 || g.WorkerProcesses != 1 || g.TLS.Key != KeyRSA {
+			t.Errorf("%s: server %q cpu %v workers %d key %q: the sides must differ only in the accelerator", side.Name, g.Server, g.CPULimit, g.WorkerProcesses, g.TLS.Key)
+		}
+	}
+	// The plain gateway with the server alone needs the build too.
+	g := &Scenario{Stack: StackProfile{Gateway: GatewayProfile{Server: ServerAsynchNginx}}}
+	if !g.NeedsMultibuffer() {
+		t.Error("server asynch-nginx does not need the build")
+	}
+}
+
+func TestValidateMultibuffer(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(s *Scenario)
+		want   string
+	}{
+		{"unknown server", func(s *Scenario) { s.Stack.Gateway.Server = "envoy" }, "stack.gateway.server: must be nginx or asynch-nginx"},
+		{"unknown accelerator", func(s *Scenario) { s.TLSCompare.Pairs[0].Accelerated.Accelerator = "qat" },
+			"tlsCompare.pairs[0].accelerated.accelerator: must be none or multibuffer"},
+		{"multibuffer on stock nginx", func(s *Scenario) { s.Stack.Gateway.Server = "" },
+			"tlsCompare.pairs[0].accelerated.accelerator: multibuffer needs stack.gateway.server asynch-nginx"},
+		{"gateway multibuffer on stock nginx", func(s *Scenario) {
+			s.Stack.Gateway.Server = ServerNginx
+			s.Stack.Gateway.TLS.Accelerator = AcceleratorMultiBuffer
+		}, "stack.gateway.server: must be asynch-nginx for accelerator multibuffer"},
+		{"gateway multibuffer without tls", func(s *Scenario) {
+			s.TLSCompare, s.SLOs = nil, []SLO{{Kind: SLOZeroLoss}}
+			s.Load = Load{Rate: 10, Duration: sec(5)}
+			s.Defaults()
+			s.Stack.Gateway.TLS = GatewayTLS{Accelerator: AcceleratorMultiBuffer}
+		}, "stack.gateway.tls.enabled: must be true when accelerator is multibuffer"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := mbScenario()
+			tc.modify(s)
+			err := s.Validate()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
