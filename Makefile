@@ -56,19 +56,19 @@ $(GOTESTSUM):
 lint:
 	$(STAGE) 'lint: gofmt'
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	$(STAGE) 'lint: go vet, compiling every package with its tests and dependencies first (~1000 packages with the Kubernetes client libraries: ~30 min cold on a busy 2-core machine; seconds when warm)'
+	$(STAGE) 'lint: go vet, compiling every package with its tests and dependencies first (~1000 packages with the Kubernetes client libraries: ~30 min cold on a busy 2-core machine, seconds warm)'
 	@set -o pipefail; $(GO) vet -v ./... 2>&1 | scripts/progress.sh build vet
 
 # Tests that drive load through namespaces measure timing: they run one
 # package at a time, after the rest, so they never compete with each other.
 TIMED_PKGS := ./fixtures/netns ./cmd/gatecert
 unit: $(GOTESTSUM)
-	$(STAGE) 'unit: compiling the packages again with -race (5-10 min on a cold cache; seconds when warm)'
+	$(STAGE) 'unit: compiling the packages again with -race (~13 min cold on a busy 2-core machine, seconds warm)'
 	@set -o pipefail; $(GO) build -race -v ./... 2>&1 | scripts/progress.sh build race-build
-	$(STAGE) 'unit: tests with -race, a line per package as it finishes (~3 min)'
+	$(STAGE) 'unit: tests with -race, a line per package as it finishes (~6 min cold, most of it linking; ~2 min warm)'
 	@set -o pipefail; $(GOTESTSUM) --format pkgname --format-icons text -- -race -count=1 \
 	  $$($(GO) list ./... | grep -v -e /suites/ -e /fixtures/netns -e /cmd/gatecert) | scripts/progress.sh pass tests
-	$(STAGE) 'unit: timed tests (load through namespaces) one package at a time, a line per test (~5 min)'
+	$(STAGE) 'unit: timed tests (load through namespaces) one package at a time, a line per test (~2.5 min)'
 	@set -o pipefail; $(GOTESTSUM) --format testname --format-icons text -- -race -count=1 -p 1 $(TIMED_PKGS) \
 	  | scripts/progress.sh pass timed-tests
 

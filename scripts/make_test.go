@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -197,9 +198,10 @@ func TestProgress(t *testing.T) {
 		t.Errorf("build mode printed a package line instead of counting it:\n%s", got)
 	}
 
+	// One heartbeat or two, as the machine's load has it.
 	got = run("pass", "PASS  ledger (0.1s)\nFAIL\nno newline")
-	want := "PASS  ledger (0.1s)\n    what: still running, nothing printed for 1s (1s)\nFAIL\nno newline\n"
-	if got != want {
-		t.Errorf("pass mode:\n%q\nwant\n%q", got, want)
+	want := regexp.MustCompile(`^PASS  ledger \(0\.1s\)\n(    what: still running, nothing printed for 1s \(\d+s\)\n)+FAIL\nno newline\n$`)
+	if !want.MatchString(got) {
+		t.Errorf("pass mode:\n%q\nwant\n%s", got, want)
 	}
 }
