@@ -54,9 +54,8 @@ func (f fakes) make(t *testing.T, target string, env []string, wrap ...string) (
 	args := []string{"make", "--no-print-directory", "-C", "..", target,
 		"GO=" + filepath.Join(f.dir, "go"), "GOTESTSUM=" + filepath.Join(f.dir, "gotestsum"),
 		"ARTIFACTS=" + t.TempDir()}
-	if len(wrap) > 0 {
-		args = append(wrap[1:], strings.Join(args, " "))
-		args = append([]string{wrap[0]}, args...)
+	if len(wrap) > 0 { // wrap runs one shell command: script -qec CMD /dev/null
+		args = append(append(wrap[:len(wrap):len(wrap)], strings.Join(args, " ")), "/dev/null")
 	}
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = append(cleanEnv(), "FAKE_LOG="+f.log)
@@ -156,7 +155,7 @@ func TestMakeSuiteSmokeColor(t *testing.T) {
 		t.Skip("script(1) not installed (util-linux): the terminal case is not checked")
 	}
 	f = newFakes(t)
-	out, calls, err = f.make(t, "suite-smoke", nil, script, "-qec")
+	out, calls, err = f.make(t, "suite-smoke", nil, script, "-qec") // /dev/null: no typescript file
 	if err != nil {
 		t.Fatalf("make suite-smoke on a terminal: %v\n%s", err, out)
 	}
