@@ -265,6 +265,7 @@ func WriteCapacityHTML(w io.Writer, r *CapacityReport) error {
 		"Data":     template.JS(data),
 		"UPlotJS":  template.JS(uplotJS),
 		"UPlotCSS": template.CSS(uplotCSS),
+		"AxisJS":   template.JS(axisJS),
 	})
 	if err != nil {
 		return fmt.Errorf("render capacity page: %w", err)

@@ -143,4 +143,5 @@ func TestCapacityHTMLInChromium(t *testing.T) {
 	if n := strings.Count(dom, "<canvas"); n < 2 || !strings.Contains(dom, `data-charts="2"`) {
 		t.Errorf("%d canvas elements, data-charts missing: the charts did not draw", n)
 	}
+	checkAxesFit(t, probeAxes(t, bin, b.Bytes()), nil)
 }

@@ -21,6 +21,8 @@ var (
 	uplotCSS string
 	//go:embed assets/report.js
 	reportJS string
+	//go:embed assets/axis.js
+	axisJS string
 	//go:embed assets/report.tmpl.html
 	reportTmpl string
 )
@@ -122,6 +124,7 @@ func WriteHTML(w io.Writer, v *Verdict) error {
 		"Data":      template.JS(data),
 		"UPlotJS":   template.JS(uplotJS),
 		"UPlotCSS":  template.CSS(uplotCSS),
+		"AxisJS":    template.JS(axisJS),
 		"ReportJS":  template.JS(reportJS),
 		"Classes":   classes,
 		"StallNote": stallNote(v.Stalls),

@@ -1,16 +1,21 @@
-// report.js draws report.html's charts from DATA with uPlot and marks the
-// body with what it drew (data-charts, data-fault-bands).
+// report.js draws report.html's charts from DATA with uPlot (y axes sized
+// by axis.js) and marks the body with what it drew (data-charts,
+// data-fault-bands).
 (function () {
   "use strict";
-  var bands = 0;
+  var bands = []; // fault bands drawn, per chart, at its last draw
+  window.gatecertCharts = []; // the uPlot instances, for tests and tools
   var palette = ["#2e7d32", "#c62828", "#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#4e342e", "#558b2f", "#283593", "#f9a825"];
 
   // faultBands shades each fault's window and writes its name on top.
   function faultBands() {
+    var chart = bands.length;
+    bands.push(0);
     return {
       hooks: {
         draw: [function (u) {
           var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height;
+          bands[chart] = 0;
           var end = DATA.t.length ? DATA.t[DATA.t.length - 1] + 1 : 0;
           ctx.save();
           DATA.faults.forEach(function (f, i) {
@@ -23,10 +28,10 @@
             ctx.textAlign = "left";
             ctx.textBaseline = "alphabetic";
             ctx.fillText(f.name, x0 + 4, top + 14 * devicePixelRatio);
-            bands++;
+            bands[chart]++;
           });
           ctx.restore();
-          document.body.dataset.faultBands = String(bands);
+          document.body.dataset.faultBands = String(bands.reduce(function (a, b) { return a + b; }, 0));
         }]
       }
     };
@@ -38,10 +43,12 @@
     var opts = {
       title: title, width: width, height: 260, plugins: [faultBands()],
       scales: { x: { time: false }, y: yopts || {} },
-      axes: [{ label: "seconds from start" }, {}],
+      axes: [{ label: "seconds from start" }, { size: fitAxis }],
       series: [{ label: "t" }].concat(series.map(function (s) { s.points = { show: false }; return s; }))
     };
-    return new uPlot(opts, data, el);
+    var u = new uPlot(opts, data, el);
+    window.gatecertCharts.push(u);
+    return u;
   }
 
   var charts = 0;
@@ -71,6 +78,8 @@
     { label: "max", stroke: palette[4], width: 1 }
   ], [DATA.t, DATA.p50.map(pos), DATA.p99.map(pos), DATA.max.map(pos)], { distr: 3 });
   charts++;
+
+  alignAxes(window.gatecertCharts);
 
   function pos(v) { return v > 0 ? v : null; }
   document.body.dataset.charts = String(charts);

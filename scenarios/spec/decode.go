@@ -51,7 +51,7 @@ func Decode(file string, data []byte) (*Scenario, error) {
 	if err := d.probs.sorted(); err != nil {
 		return nil, err
 	}
-	s.Source = Source{File: file, Lines: d.lines}
+	s.Source = Source{File: file, Lines: d.lines, Start: root.Line}
 	s.Defaults()
 	s.ExpandChaos()
 	return &s, nil

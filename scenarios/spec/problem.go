@@ -11,8 +11,9 @@ import (
 // can jump to it.
 type Problem struct {
 	File string
-	// Line is 1-based; 0 when unknown (a missing top-level field, or a
-	// scenario built in code rather than decoded).
+	// Line is 1-based; a field the file lacks is located at its closest
+	// parent, a missing top-level field at the scenario's first line. 0
+	// when unknown (a scenario built in code rather than decoded).
 	Line int
 	// Path is the field path such as "faults[0].at"; empty for problems of
 	// the file as a whole (syntax errors).

@@ -334,17 +334,33 @@ type Source struct {
 	File string
 	// Lines maps a field path such as "faults[0].at" to its line.
 	Lines map[string]int
+	// Start is the line of the scenario's first field: a problem with a
+	// field the file lacks, whose parents it lacks too (a missing
+	// top-level section), is located there. 0 when not decoded.
+	Start int
 }
 
-// Line returns the line of path, falling back to its closest parent, or 0.
+// Line returns the line of path, falling back to its closest parent, then
+// to Start, or 0.
 func (s Source) Line(path string) int {
 	for p := path; p != ""; p = parent(p) {
 		if l, ok := s.Lines[p]; ok {
 			return l
 		}
 	}
-	return 0
+	return s.Start
 }
+
+// Has says the file set the field at path. A scenario built in code has
+// no source, so Has is false for every path.
+func (s Source) Has(path string) bool {
+	_, ok := s.Lines[path]
+	return ok
+}
+
+// decoded says the scenario came from a file, so that Has tells a field
+// the file left out from one it set.
+func (s Source) decoded() bool { return s.Lines != nil }
 
 // parent strips the last element of a field path: "a.b[2].c" -> "a.b[2]" -> "a.b" -> "a".
 func parent(p string) string {

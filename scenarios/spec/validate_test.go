@@ -32,7 +32,17 @@ several-decode-problems.yaml:13: load.duration: duplicate field (first at line 1
 several-decode-problems.yaml:14: load.burst: unknown field
 several-decode-problems.yaml:16: faults: want a list, got a mapping`,
 
-	"missing-name": `missing-name.yaml: name: required`,
+	"missing-name": `missing-name.yaml:1: name: required`,
+
+	// A missing section is one problem at the scenario's first field, not
+	// each of its fields out of range with no line; the fault's replica is
+	// not checked against a topology that is not there.
+	"missing-stack": `missing-stack.yaml:1: stack: required section is missing: the topology to stand up, e.g. stack: {zones: 2, nodesPerZone: 2}`,
+
+	"missing-load": `missing-load.yaml:2: load: required section is missing: the load to drive, e.g. load: {rate: 100, duration: 30s}`,
+
+	"missing-nodes-per-zone": `missing-nodes-per-zone.yaml:2: stack.nodesPerZone: required (between 1 and 9)
+missing-nodes-per-zone.yaml:4: load.duration: required (at least 1s)`,
 
 	"negative-fault-at": `negative-fault-at.yaml:12: faults[1].at: must be >= 0`,
 
@@ -142,6 +152,8 @@ func TestValidate(t *testing.T) {
 			s.Faults = []Fault{{Name: "a", Kind: FaultPodTerminate, At: sec(9.9), Target: "z2n2-gw2"}}
 		}, ""},
 		{"no source: no file or line", func(s *Scenario) { s.Name = "" }, "name: required"},
+		{"no source: an empty stack is judged field by field", func(s *Scenario) { s.Stack.Zones, s.Stack.NodesPerZone = 0, 0 },
+			"stack.nodesPerZone: must be between 1 and 9\nstack.zones: must be between 1 and 9"},
 		{"fault at end of load", func(s *Scenario) {
 			s.Faults = []Fault{{Name: "a", Kind: FaultPodTerminate, At: sec(10)}}
 		}, "faults[0].at: must be before the end of load (load.duration 10s)"},
@@ -253,5 +265,31 @@ func TestParseReplica(t *testing.T) {
 		if tt.roundTrips && ReplicaName(z, n, g) != tt.name {
 			t.Errorf("ReplicaName(%d, %d, %d) = %q", z, n, g, ReplicaName(z, n, g))
 		}
+	}
+}
+
+// Overrides can supply a section the file leaves out: the scenario is then
+// judged by the values, not by the file's omission.
+func TestMissingStackFilledBySet(t *testing.T) {
+	data, err := os.ReadFile("testdata/bad/missing-stack.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Decode("missing-stack.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetAll([]string{"stack.zones=2"}); err != nil {
+		t.Fatal(err)
+	}
+	want := "missing-stack.yaml:1: stack.nodesPerZone: required (between 1 and 9)"
+	if err := s.Validate(); err == nil || err.Error() != want {
+		t.Fatalf("Validate = %v, want %s", err, want)
+	}
+	if err := s.SetAll([]string{"stack.nodesPerZone=2"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("Validate after --set stack.zones=2 stack.nodesPerZone=2: %v", err)
 	}
 }

@@ -31,6 +31,10 @@ cd "$ROOT" || exit
 # latency-sensitive); `go test` would run the binary in the package folder too.
 "${NICE[@]}" go test -c -o "$CACHE/kind.test" ./suites/kind
 cd "$ROOT/suites/kind" || exit
+# Ginkgo colours its output unconditionally: only on a terminal, not into a
+# log or CI output.
+color=()
+[[ -t 1 ]] || color=(-ginkgo.no-color)
 # shellcheck disable=SC2086
-exec "$CACHE/kind.test" -test.v -test.count=1 -test.timeout 180m -ginkgo.v \
+exec "$CACHE/kind.test" -test.v -test.count=1 -test.timeout 180m -ginkgo.v "${color[@]}" \
   -ginkgo.junit-report="$GATECERT_ARTIFACTS/junit-suite-kind.xml" ${GINKGO_FLAGS:-'-ginkgo.label-filter=provider:kind&&!slow'}
