@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"html"
 	"os"
 	"os/exec"
@@ -219,18 +221,29 @@ func chromium() string {
 }
 
 // runChromium runs headless Chromium on a fresh profile and returns stdout.
+// A browser that crashes (killed by a signal: on a machine short of
+// processes its zygote cannot fork) is run once more, on a new profile.
 func runChromium(t *testing.T, bin, dir string, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir=" + filepath.Join(dir, "profile"),
-		"--window-size=1200,1600", "--virtual-time-budget=5000"}
-	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s: %v\n%s", cmd, err, errb.String())
+	for try := 1; ; try++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+			"--disable-component-update", "--disable-sync", "--no-first-run",
+			"--user-data-dir=" + filepath.Join(dir, fmt.Sprintf("profile%d", try)),
+			"--window-size=1200,1600", "--virtual-time-budget=5000"}
+		cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		cancel()
+		var exit *exec.ExitError
+		switch {
+		case err == nil:
+			return out.String()
+		case try == 1 && ctx.Err() == nil && errors.As(err, &exit) && !exit.Exited():
+			t.Logf("chromium crashed (%v), running it again", err)
+		default:
+			t.Fatalf("%s: %v\n%s", cmd, err, errb.String())
+		}
 	}
-	return out.String()
 }
