@@ -80,6 +80,18 @@ func TestValidityClientLag(t *testing.T) {
 	}
 }
 
+// A latency SLO tightens the client's lag bound to a fifth of its bound.
+func TestClientLagBound(t *testing.T) {
+	s := scenario(zeroLoss)
+	if b := clientLagBound(s, 20*time.Millisecond); b != 20*time.Millisecond {
+		t.Errorf("no latency SLO: %s, want the default 20ms", b)
+	}
+	s.SLOs = append(s.SLOs, spec.SLO{Kind: spec.SLOLatency, Quantile: 0.99, Max: spec.Duration(50 * time.Millisecond)})
+	if b := clientLagBound(s, 20*time.Millisecond); b != 10*time.Millisecond {
+		t.Errorf("latency p99 <= 50ms: %s, want 10ms", b)
+	}
+}
+
 func TestValidityMachineAndLB(t *testing.T) {
 	ok := run{recs: lagged(0, 0)}
 	busy := &Samples{Machine: &MachineLoad{Cores: 2, Duration: Duration(45 * time.Second), Busy: 0.99, Steal: 0.01, LoadAvg: 7}}
