@@ -53,16 +53,16 @@ type LBLoad struct {
 
 // Bounds are the validity checks' thresholds.
 type Bounds struct {
-	// ClientLag: send-lag p99 before the first fault (the whole run when
+	// ClientLag: send-lag p90 before the first fault (the whole run when
 	// there is none) above it means the client was behind its schedule
 	// before the stack was touched; a scenario with a latency SLO tightens
-	// it to a fifth of that SLO's bound (latency counts from the intended
-	// send time, so the client's lateness must not eat the objective).
-	// 20 ms: the load generator's own 5 ms saturation bound (what capacity
-	// steps use) is missed by both gatecert and vegeta on these VMs with a
-	// few percent of CPU steal (docs/bench.md), and judged a whole
-	// catalogue run invalid at load average 6; the runs that really fell
-	// behind measured 13 ms to 3 s.
+	// it to half that SLO's bound (latency counts from the intended send
+	// time, so the client's lateness must not eat the objective). p90,
+	// not p99, and 50 ms, not the load generator's own 5 ms p99: a client
+	// on these VMs pauses for 15–60 ms now and then even at load average
+	// 2 (a passing rolling-restart measured p99 27 ms in its first
+	// second), which no SLO here can see; the runs that really fell behind
+	// measured p50 0.66 s and p99 1–3 s.
 	ClientLag time.Duration
 	// Steal and Busy: shares of the machine's CPU over the load above
 	// which the machine, not the stack, set the pace.
@@ -70,7 +70,7 @@ type Bounds struct {
 }
 
 // DefaultBounds are the validity bounds of every run.
-var DefaultBounds = Bounds{ClientLag: 20 * time.Millisecond, Steal: 0.10, Busy: 0.98}
+var DefaultBounds = Bounds{ClientLag: 50 * time.Millisecond, Steal: 0.10, Busy: 0.98}
 
 // Validity is what Assemble checks a plain run's validity with; a nil
 // Validity checks nothing (a capacity step, judged by its search, or a
@@ -115,7 +115,7 @@ func invalidReasons(a Assembly, v *Verdict) ([]string, error) {
 		return nil, err
 	}
 	if bound := clientLagBound(a.Scenario, val.Bounds.ClientLag); lag > bound {
-		out = append(out, fmt.Sprintf("client behind schedule before the first fault: send-lag p99 %s over %d requests > %s",
+		out = append(out, fmt.Sprintf("client behind schedule before the first fault: send-lag p90 %s over %d requests > %s",
 			short(lag), n, bound))
 	}
 	out = append(out, missingEvidence(a, v)...)
@@ -125,13 +125,13 @@ func invalidReasons(a Assembly, v *Verdict) ([]string, error) {
 	return out, nil
 }
 
-// clientLagBound is the send-lag bound of s: def, or a fifth of its
-// tightest latency SLO's bound when that is lower.
+// clientLagBound is the send-lag bound of s: def, or half its tightest
+// latency SLO's bound when that is lower.
 func clientLagBound(s *spec.Scenario, def time.Duration) time.Duration {
 	b := def
 	for _, o := range s.SLOs {
 		if o.Kind == spec.SLOLatency && o.Max > 0 {
-			b = min(b, o.Max.D()/5)
+			b = min(b, o.Max.D()/2)
 		}
 	}
 	return b
@@ -174,7 +174,7 @@ func missingEvidence(a Assembly, v *Verdict) []string {
 	return out
 }
 
-// preFaultLag is the send-lag p99 of the requests intended before the
+// preFaultLag is the send-lag p90 of the requests intended before the
 // first fault's inject (every request when no fault was injected).
 func preFaultLag(dir string, v *Verdict) (time.Duration, int64, error) {
 	end := time.Duration(-1)
@@ -193,5 +193,5 @@ func preFaultLag(dir string, v *Verdict) (time.Duration, int64, error) {
 		}
 		return nil
 	})
-	return h.Quantile(0.99), h.Count(), err
+	return h.Quantile(0.90), h.Count(), err
 }

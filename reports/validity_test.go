@@ -68,7 +68,7 @@ func TestValidityClientLag(t *testing.T) {
 		t.Errorf("lag after the fault only: %s %q, want passed", v.Outcome, v.Reasons)
 	}
 	v = judgeValidity(t, run{recs: lagged(3*time.Millisecond, 0)}, nil, tight)
-	wantInvalid(t, v, "client behind schedule before the first fault: send-lag p99 3ms over 100 requests > 1ms")
+	wantInvalid(t, v, "client behind schedule before the first fault: send-lag p90 3ms over 100 requests > 1ms")
 	// An invalid run whose SLO also failed is still invalid: the SLOs are
 	// shown, the stack is not blamed.
 	recs := lagged(3*time.Millisecond, 0)
@@ -80,15 +80,15 @@ func TestValidityClientLag(t *testing.T) {
 	}
 }
 
-// A latency SLO tightens the client's lag bound to a fifth of its bound.
+// A latency SLO tightens the client's lag bound to half its bound.
 func TestClientLagBound(t *testing.T) {
 	s := scenario(zeroLoss)
-	if b := clientLagBound(s, 20*time.Millisecond); b != 20*time.Millisecond {
-		t.Errorf("no latency SLO: %s, want the default 20ms", b)
+	if b := clientLagBound(s, DefaultBounds.ClientLag); b != 50*time.Millisecond {
+		t.Errorf("no latency SLO: %s, want the default 50ms", b)
 	}
 	s.SLOs = append(s.SLOs, spec.SLO{Kind: spec.SLOLatency, Quantile: 0.99, Max: spec.Duration(50 * time.Millisecond)})
-	if b := clientLagBound(s, 20*time.Millisecond); b != 10*time.Millisecond {
-		t.Errorf("latency p99 <= 50ms: %s, want 10ms", b)
+	if b := clientLagBound(s, DefaultBounds.ClientLag); b != 25*time.Millisecond {
+		t.Errorf("latency p99 <= 50ms: %s, want 25ms", b)
 	}
 }
 
