@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	
+
 	"github.com/gatecert/gatecert/ledger"
 )
 
