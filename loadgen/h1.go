@@ -8,9 +8,10 @@ import (
 	"github.com/gatecert/gatecert/ledger"
 )
 
-// The HTTP/1.1 response reader of the lean client: just enough of RFC 9112
-// to find where a response ends and what it says about its connection,
-// reading through one buffer per connection, allocating nothing.
+// The HTTP/1.1 response parser of the lean client: just enough of RFC 9112
+// to find where a response ends and what it says about its connection. It
+// is incremental (the event loop feeds it whatever bytes a read brought)
+// and works in the connection's own buffer, allocating nothing.
 
 // Sizes of a connection's read buffer: it starts at readBufSize and grows
 // (once, allocating) for a response head that does not fit, up to
@@ -27,7 +28,7 @@ var (
 	errHeadTooLong = errors.New("loadgen: HTTP response head too long")
 )
 
-// response is what the reader learnt of one response.
+// response is what the parser learnt of one response.
 type response struct {
 	status  int
 	bytes   int64 // body bytes
@@ -36,86 +37,191 @@ type response struct {
 	backend uint8
 }
 
-// readResponse reads one whole response: head (skipping 1xx interim
-// responses) and body. On an error the fields read so far stay set, so a
-// status already received still decides the class.
-func (c *leanConn) readResponse(head bool) (response, error) {
-	resp := response{gateway: ledger.NoName, backend: ledger.NoName}
-	var length int64
-	var chunked bool
-	for {
-		var err error
-		length, chunked, err = c.readHead(&resp)
-		if err != nil {
-			return resp, err
-		}
-		if resp.status >= 200 || resp.status == 101 {
-			break
-		}
-		// 1xx interim response (100 Continue, 103 Early Hints): the
-		// final one follows.
-		resp.gateway, resp.backend = ledger.NoName, ledger.NoName
-	}
-	var err error
-	switch {
-	case resp.status == 101:
-		resp.keep = false // a switched protocol: the connection is no longer HTTP/1.1
-	case head || resp.status == 204 || resp.status == 304:
-	case chunked:
-		resp.bytes, err = c.chunked()
-	case length >= 0:
-		resp.bytes, err = c.discard(length)
-	default:
-		// No length: the body ends when the server closes.
-		resp.keep = false
-		resp.bytes, err = c.untilClose()
-	}
-	return resp, err
+// Parser phases.
+const (
+	phHead       = iota // status line and header fields
+	phLength            // body of known length: left bytes to go
+	phChunkSize         // chunked body: next chunk-size line
+	phChunkData         // chunked body: left bytes of the chunk
+	phChunkCRLF         // chunked body: the CRLF after a chunk
+	phTrailer           // chunked body: trailer fields up to the empty line
+	phUntilClose        // body ended by the connection's close
+	phDone
+)
+
+// parser is the state of the response being read on one connection.
+type parser struct {
+	phase int
+	left  int64
+	got   bool // some byte of this response arrived
+	resp  response
+	head  bool // the request was HEAD: no body
+	gw    *nameCache
+	be    *nameCache
+	names [2]*names // gateways, backends
 }
 
-// readHead reads a status line and header fields into resp; length is -1
-// without a Content-Length.
-func (c *leanConn) readHead(resp *response) (length int64, chunked bool, err error) {
-	line, err := c.line()
-	if err != nil {
-		return -1, false, err
+// reset prepares p for the response to the next request.
+func (p *parser) reset(head bool) {
+	p.phase, p.left, p.got, p.head = phHead, 0, false, head
+	p.resp = response{gateway: ledger.NoName, backend: ledger.NoName}
+}
+
+// feed parses what it can of buf and returns how many bytes it consumed.
+// The response is complete when p.phase is phDone; with phUntilClose it
+// completes at the end of the stream (eof).
+func (p *parser) feed(buf []byte) (int, error) {
+	used := 0
+	if len(buf) > 0 {
+		p.got = true
 	}
+	for used < len(buf) || p.phase == phDone {
+		rest := buf[used:]
+		switch p.phase {
+		case phDone:
+			return used, nil
+		case phHead:
+			end := headEnd(rest)
+			if end < 0 {
+				if len(rest) >= maxHeadSize {
+					return used, errHeadTooLong
+				}
+				return used, nil
+			}
+			if err := p.parseHead(rest[:end]); err != nil {
+				return used, err
+			}
+			used += end
+		case phLength, phChunkData:
+			k := min(p.left, int64(len(rest)))
+			p.left -= k
+			p.resp.bytes += k
+			used += int(k)
+			if p.left == 0 {
+				if p.phase == phLength {
+					p.phase = phDone
+				} else {
+					p.phase = phChunkCRLF
+				}
+			}
+		case phChunkSize, phChunkCRLF, phTrailer:
+			i := bytes.IndexByte(rest, '\n')
+			if i < 0 {
+				if len(rest) > 1024 {
+					return used, errMalformed
+				}
+				return used, nil
+			}
+			line := bytes.TrimSuffix(rest[:i], []byte{'\r'})
+			used += i + 1
+			if err := p.chunkLine(line); err != nil {
+				return used, err
+			}
+		case phUntilClose:
+			p.resp.bytes += int64(len(rest))
+			used = len(buf)
+		}
+	}
+	return used, nil
+}
+
+// eof ends the stream: it completes a body that ends with the connection
+// and otherwise says what the lost rest of the response was.
+func (p *parser) eof() error {
+	switch {
+	case p.phase == phUntilClose:
+		p.phase = phDone
+		return nil
+	case !p.got:
+		return io.EOF
+	}
+	return io.ErrUnexpectedEOF
+}
+
+// chunkLine handles one line of a chunked body.
+func (p *parser) chunkLine(line []byte) error {
+	switch p.phase {
+	case phChunkSize:
+		if i := bytes.IndexByte(line, ';'); i >= 0 {
+			line = line[:i] // chunk extensions
+		}
+		size, ok := parseHex(bytes.TrimSpace(line))
+		switch {
+		case !ok:
+			return errMalformed
+		case size == 0:
+			p.phase = phTrailer
+		default:
+			p.phase, p.left = phChunkData, size
+		}
+	case phChunkCRLF:
+		if len(line) != 0 {
+			return errMalformed
+		}
+		p.phase = phChunkSize
+	case phTrailer:
+		if len(line) == 0 {
+			p.phase = phDone
+		}
+	}
+	return nil
+}
+
+// headEnd is the length of the head at the start of b, up to and
+// including its empty line, or -1 if it is not complete.
+func headEnd(b []byte) int {
+	for i := 0; ; {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			return -1
+		}
+		i += j + 1
+		if i < len(b) && b[i] == '\n' {
+			return i + 1
+		}
+		if i+1 < len(b) && b[i] == '\r' && b[i+1] == '\n' {
+			return i + 2
+		}
+		if i+1 >= len(b) {
+			return -1
+		}
+	}
+}
+
+// parseHead reads a complete head: status line and header fields. A 1xx
+// interim response (100 Continue, 103 Early Hints) leaves the parser
+// waiting for the final one.
+func (p *parser) parseHead(h []byte) error {
+	line, h := nextLine(h)
 	// "HTTP/1.1 200 OK"
-	if len(line) < 12 || string(line[:7]) != "HTTP/1." || line[8] != ' ' {
-		return -1, false, errMalformed
+	if len(line) < 12 || string(line[:7]) != "HTTP/1." || line[8] != ' ' || (len(line) > 12 && line[12] != ' ') {
+		return errMalformed
 	}
 	minor := line[7]
 	status := 0
 	for _, b := range line[9:12] {
 		if b < '0' || b > '9' {
-			return -1, false, errMalformed
+			return errMalformed
 		}
 		status = status*10 + int(b-'0')
 	}
-	if len(line) > 12 && line[12] != ' ' {
-		return -1, false, errMalformed
-	}
-	resp.status = status
-	resp.keep = minor >= '1'
-	length = -1
-	for {
-		line, err := c.line()
-		if err != nil {
-			return length, chunked, err
-		}
+	resp := response{status: status, keep: minor >= '1', gateway: ledger.NoName, backend: ledger.NoName}
+	length, chunked := int64(-1), false
+	for len(h) > 0 {
+		line, h = nextLine(h)
 		if len(line) == 0 {
-			return length, chunked, nil
+			break
 		}
 		i := bytes.IndexByte(line, ':')
 		if i <= 0 {
-			return length, chunked, errMalformed
+			return errMalformed
 		}
 		name, val := line[:i], bytes.TrimSpace(line[i+1:])
 		switch {
 		case fieldIs(name, "Content-Length"):
 			n, ok := parseDec(val)
 			if !ok || (length >= 0 && n != length) {
-				return length, chunked, errMalformed
+				return errMalformed
 			}
 			length = n
 		case fieldIs(name, "Transfer-Encoding"):
@@ -128,137 +234,47 @@ func (c *leanConn) readHead(resp *response) (length int64, chunked bool, err err
 				resp.keep = true
 			}
 		case fieldIs(name, HeaderGateway):
-			resp.gateway = c.gw.intern(c.lc.gateways, val)
+			resp.gateway = p.gw.intern(p.names[0], val)
 		case fieldIs(name, HeaderBackend):
-			resp.backend = c.be.intern(c.lc.backends, val)
+			resp.backend = p.be.intern(p.names[1], val)
 		}
 	}
+	if status < 200 && status != 101 {
+		return nil // interim: the final response follows
+	}
+	resp.bytes = 0
+	p.resp = resp
+	switch {
+	case status == 101:
+		p.resp.keep = false // a switched protocol: no longer HTTP/1.1
+		p.phase = phDone
+	case p.head || status == 204 || status == 304:
+		p.phase = phDone
+	case chunked:
+		p.phase = phChunkSize
+	case length >= 0:
+		p.phase, p.left = phLength, length
+		if length == 0 {
+			p.phase = phDone
+		}
+	default:
+		p.resp.keep = false // no length: the body ends when the server closes
+		p.phase = phUntilClose
+	}
+	return nil
 }
 
-// chunked discards a chunked body and returns its payload size.
-func (c *leanConn) chunked() (int64, error) {
-	var total int64
-	for {
-		line, err := c.line()
-		if err != nil {
-			return total, unexpected(err)
-		}
-		if i := bytes.IndexByte(line, ';'); i >= 0 {
-			line = line[:i] // chunk extensions
-		}
-		size, ok := parseHex(bytes.TrimSpace(line))
-		if !ok {
-			return total, errMalformed
-		}
-		if size == 0 {
-			for { // trailer fields, up to the empty line
-				line, err := c.line()
-				if err != nil {
-					return total, unexpected(err)
-				}
-				if len(line) == 0 {
-					return total, nil
-				}
-			}
-		}
-		n, err := c.discard(size)
-		total += n
-		if err != nil {
-			return total, err
-		}
-		if line, err := c.line(); err != nil {
-			return total, unexpected(err)
-		} else if len(line) != 0 {
-			return total, errMalformed
-		}
+// nextLine splits the first line (without CRLF or LF) off h.
+func nextLine(h []byte) (line, rest []byte) {
+	i := bytes.IndexByte(h, '\n')
+	if i < 0 {
+		return h, nil
 	}
-}
-
-// discard consumes n body bytes.
-func (c *leanConn) discard(n int64) (int64, error) {
-	var got int64
-	for got < n {
-		if c.r == c.w {
-			if err := c.fill(); err != nil {
-				return got, unexpected(err)
-			}
-		}
-		k := min(n-got, int64(c.w-c.r))
-		c.r += int(k)
-		got += k
+	line, rest = h[:i], h[i+1:]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
 	}
-	return got, nil
-}
-
-// untilClose consumes a body that ends with the connection.
-func (c *leanConn) untilClose() (int64, error) {
-	var got int64
-	for {
-		got += int64(c.w - c.r)
-		c.r = c.w
-		if err := c.fill(); err != nil {
-			if err == io.EOF {
-				return got, nil
-			}
-			return got, err
-		}
-	}
-}
-
-// line returns the next line without its CRLF (or LF); it stays valid
-// until the next read.
-func (c *leanConn) line() ([]byte, error) {
-	for {
-		if i := bytes.IndexByte(c.buf[c.r:c.w], '\n'); i >= 0 {
-			line := c.buf[c.r : c.r+i]
-			c.r += i + 1
-			if n := len(line); n > 0 && line[n-1] == '\r' {
-				line = line[:n-1]
-			}
-			return line, nil
-		}
-		if err := c.fill(); err != nil {
-			return nil, unexpected(err)
-		}
-	}
-}
-
-// fill reads more bytes into the buffer, making room first; it returns an
-// error only when no byte was read.
-func (c *leanConn) fill() error {
-	if c.r == c.w {
-		c.r, c.w = 0, 0
-	}
-	if c.w == len(c.buf) {
-		switch {
-		case c.r > 0:
-			c.w = copy(c.buf, c.buf[c.r:c.w])
-			c.r = 0
-		case len(c.buf) < maxHeadSize:
-			c.buf = append(c.buf, make([]byte, len(c.buf))...)
-		default:
-			return errHeadTooLong
-		}
-	}
-	for {
-		n, err := c.nc.Read(c.buf[c.w:])
-		c.w += n
-		if n > 0 {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-// unexpected turns the end of the stream inside a response into
-// io.ErrUnexpectedEOF (still class eof).
-func unexpected(err error) error {
-	if err == io.EOF {
-		return io.ErrUnexpectedEOF
-	}
-	return err
+	return line, rest
 }
 
 // fieldIs compares a header field name case-insensitively (ASCII).

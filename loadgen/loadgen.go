@@ -54,7 +54,10 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 	a := &attack{cfg: cfg, w: w}
 	var gateways, backends *names
 	if cfg.Client == ClientLean {
-		a.lean = newLeanClient(cfg, a.done)
+		if a.lean, err = newLeanClient(cfg, a.done); err != nil {
+			_ = w.Close() // the set-up error is what matters
+			return Stats{}, err
+		}
 		a.route, gateways, backends = a.lean.route, a.lean.gateways, a.lean.backends
 	} else {
 		a.client = newClient(cfg)
