@@ -26,7 +26,8 @@
 # rate when it keeps up and its send-lag p99 is under the bound
 #   max(BENCH_MAX_LAG, BENCH_NOISE x the other generator's p99 at that rate)
 # where the other generator's p99 counts only if it kept up there (for ours
-# above vegeta's maximum: vegeta's p99 at its highest kept-up rate). So a
+# above vegeta's maximum: vegeta's p99 at its highest kept-up rate; if
+# vegeta kept up at no rate, its lowest p99 at any rate up to this one). So a
 # stall that hits both alike no longer fails both, while a generator whose
 # tail is worse than the reference tool's on the same host still fails.
 # Vegeta's send lag comes from its results file: hit i was due at
@@ -166,10 +167,13 @@ keeps_up() { # GEN RATE
 	probed "$1" "$2" && median "$1" "$2" | jq -e --argjson r "$2" --argjson max "$MAX_LAG_US" \
 		'.failed == 0 and .notSent == 0 and .achieved >= 0.99 * $r and .lagP50us < $max' >/dev/null
 }
-# ref GEN RATE: the other generator's p99 at RATE if it kept up there,
-# else (for ours) vegeta's p99 at its highest kept-up rate, else 0.
+# ref GEN RATE: the other generator's p99 at RATE if it kept up there;
+# else (for ours) vegeta's p99 at its highest kept-up rate below; else,
+# when vegeta kept up nowhere below (a host too busy for the reference
+# tool at every probed rate), the lowest p99 vegeta had at any probed rate
+# up to RATE: the best tail this host allowed it. 0 without any.
 ref() {
-	local other=vegeta r best=0 x
+	local other=vegeta best=0 x p low=""
 	[[ $1 == vegeta ]] && other=ours
 	if keeps_up "$other" "$2"; then
 		median "$other" "$2" | jq .lagP99us
@@ -177,9 +181,13 @@ ref() {
 	fi
 	if [[ $1 == ours ]]; then
 		for x in $(ls "$tmp" | sed -n 's/^probe-vegeta-\([0-9]*\)\.done$/\1/p' | sort -n); do
+			((x <= $2)) || continue
 			((x < $2)) && keeps_up vegeta "$x" && best=$x
+			p=$(median vegeta "$x" | jq .lagP99us)
+			[[ -z $low ]] || awk -v p="$p" -v l="$low" 'BEGIN { exit !(p < l) }' && low=$p
 		done
 		((best > 0)) && { median vegeta "$best" | jq .lagP99us; return; }
+		[[ -n $low ]] && { echo "$low"; return; }
 	fi
 	echo 0
 }
