@@ -167,13 +167,13 @@ keeps_up() { # GEN RATE
 	probed "$1" "$2" && median "$1" "$2" | jq -e --argjson r "$2" --argjson max "$MAX_LAG_US" \
 		'.failed == 0 and .notSent == 0 and .achieved >= 0.99 * $r and .lagP50us < $max' >/dev/null
 }
-# ref GEN RATE: the other generator's p99 at RATE if it kept up there;
-# else (for ours) vegeta's p99 at its highest kept-up rate below; else,
-# when vegeta kept up nowhere below (a host too busy for the reference
-# tool at every probed rate), the lowest p99 vegeta had at any probed rate
-# up to RATE: the best tail this host allowed it. 0 without any.
+# ref GEN RATE: the reference tail for GEN at RATE. For vegeta: ours' p99
+# at RATE if ours kept up there. For ours: vegeta's p99 at RATE if vegeta
+# kept up there, else at vegeta's nearest kept-up rate (the highest below
+# RATE, else the lowest above): the tail this host gives a generator that
+# keeps up. 0 (the bare BENCH_MAX_LAG bound) without one.
 ref() {
-	local other=vegeta best=0 x p low=""
+	local other=vegeta best="" x
 	[[ $1 == vegeta ]] && other=ours
 	if keeps_up "$other" "$2"; then
 		median "$other" "$2" | jq .lagP99us
@@ -181,13 +181,10 @@ ref() {
 	fi
 	if [[ $1 == ours ]]; then
 		for x in $(ls "$tmp" | sed -n 's/^probe-vegeta-\([0-9]*\)\.done$/\1/p' | sort -n); do
-			((x <= $2)) || continue
-			((x < $2)) && keeps_up vegeta "$x" && best=$x
-			p=$(median vegeta "$x" | jq .lagP99us)
-			[[ -z $low ]] || awk -v p="$p" -v l="$low" 'BEGIN { exit !(p < l) }' && low=$p
+			keeps_up vegeta "$x" || continue
+			if ((x < $2)) || [[ -z $best ]]; then best=$x; fi
 		done
-		((best > 0)) && { median vegeta "$best" | jq .lagP99us; return; }
-		[[ -n $low ]] && { echo "$low"; return; }
+		[[ -n $best ]] && { median vegeta "$best" | jq .lagP99us; return; }
 	fi
 	echo 0
 }
@@ -211,42 +208,44 @@ LOAD0=$(loadavg)
 STAT0=$(cpustat)
 echo "== load average at start: $LOAD0; CPU steal since boot: $(steal_pct "0 0" "$STAT0")%"
 
-echo "== max sustained rate: gatecert (full ledger, lean client) and vegeta v12.13.0, probed together"
-good_o=0 bad_o=0 good_v=0 bad_v=0
-for r in $RATES; do
-	gens=()
-	((bad_o == 0)) && gens+=(ours)
-	((bad_v == 0)) && gens+=(vegeta)
-	((${#gens[@]} == 0)) && break
-	probe "$r" "${gens[@]}"
-	for g in "${gens[@]}"; do
-		if verdict "$g" "$r"; then
-			[[ $g == ours ]] && good_o=$r || good_v=$r
-		else
-			[[ $g == ours ]] && bad_o=$r || bad_v=$r
-		fi
-	done
-done
-# bisect GEN twice between its last sustained (or 0) and first failed rate;
-# the other generator runs at the same rate when it may keep up there (it
-# is the reference).
-bisect() {
-	local g=$1 good=$2 bad=$3 other_bad=$4 other=vegeta r gens
-	[[ $g == vegeta ]] && other=ours
-	((bad > 0)) || { echo "$good"; return; }
-	for _ in 1 2; do
-		r=$(((good + bad) / 2))
-		gens=("$g")
-		((other_bad == 0 || r < other_bad)) && gens+=("$other")
-		probe "$r" "${gens[@]}"
-		if verdict "$g" "$r"; then good=$r; else bad=$r; fi
-	done
+# The search: vegeta first (its kept-up rates are ours' reference), each
+# of its probes with ours at the same rate (its reference); then ours on
+# up from where it stands.
+# search GEN GOOD BAD: probe RATES upwards from above GOOD (GEN, and the
+# other generator where it may still keep up), stop at the first failure,
+# then bisect twice between the last pass (or 0) and the first failure;
+# prints the best rate.
+search() {
+	local g=$1 good=$2 bad=$3 other=ours r gens
+	[[ $g == ours ]] && other=vegeta
+	others() { # the other generator runs along where it is the reference
+		if [[ $g == vegeta ]]; then echo ours; fi
+	}
+	if ((bad == 0)); then
+		for r in $RATES; do
+			((r > good)) || continue
+			probe "$r" "$g" $(others)
+			if verdict "$g" "$r"; then good=$r; else bad=$r; break; fi
+		done
+	fi
+	if ((bad > 0)); then
+		for _ in 1 2; do
+			r=$(((good + bad) / 2))
+			probe "$r" "$g" $(others)
+			if verdict "$g" "$r"; then good=$r; else bad=$r; fi
+		done
+	fi
 	echo "$good"
 }
-echo "== bisecting gatecert"
-OURS_MAX=$(bisect ours "$good_o" "$bad_o" "$bad_v")
-echo "== bisecting vegeta"
-VEG_MAX=$(bisect vegeta "$good_v" "$bad_v" "$bad_o")
+echo "== max sustained rate: vegeta v12.13.0 (each probe with gatecert at the same rate as its reference)"
+VEG_MAX=$(search vegeta 0 0)
+echo "== max sustained rate: gatecert (full ledger, lean client; judged against vegeta's tail)"
+# Rates already probed (alongside vegeta) are judged first, in order.
+good_o=0 bad_o=0
+for r in $(ls "$tmp" | sed -n 's/^probe-ours-\([0-9]*\)\.done$/\1/p' | sort -n); do
+	if verdict ours "$r"; then good_o=$r; else bad_o=$r; break; fi
+done
+OURS_MAX=$(search ours "$good_o" "$bad_o")
 
 echo "== wrk closed-loop maximum (2 threads, 64 connections), $REPEATS runs"
 echo 'wrk.method = "POST"' >"$tmp/post.lua"
