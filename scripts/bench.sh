@@ -26,8 +26,9 @@
 # rate when it keeps up and its send-lag p99 is under the bound
 #   max(BENCH_MAX_LAG, BENCH_NOISE x the other generator's p99 at that rate)
 # where the other generator's p99 counts only if it kept up there (for ours
-# above vegeta's maximum: vegeta's p99 at its highest kept-up rate; if
-# vegeta kept up at no rate, its lowest p99 at any rate up to this one). So a
+# above vegeta's maximum: vegeta's p99 at its nearest kept-up rate; if
+# vegeta kept up at no rate, ours is judged on keeping up alone and the
+# result says its tail went unjudged). So a
 # stall that hits both alike no longer fails both, while a generator whose
 # tail is worse than the reference tool's on the same host still fails.
 # Vegeta's send lag comes from its results file: hit i was due at
@@ -171,7 +172,8 @@ keeps_up() { # GEN RATE
 # at RATE if ours kept up there. For ours: vegeta's p99 at RATE if vegeta
 # kept up there, else at vegeta's nearest kept-up rate (the highest below
 # RATE, else the lowest above): the tail this host gives a generator that
-# keeps up. 0 (the bare BENCH_MAX_LAG bound) without one.
+# keeps up; "none" when vegeta kept up nowhere (ours is then judged on
+# keeping up alone). For vegeta without one: 0 (the bare BENCH_MAX_LAG).
 ref() {
 	local other=vegeta best="" x
 	[[ $1 == vegeta ]] && other=ours
@@ -185,12 +187,26 @@ ref() {
 			if ((x < $2)) || [[ -z $best ]]; then best=$x; fi
 		done
 		[[ -n $best ]] && { median vegeta "$best" | jq .lagP99us; return; }
+		# Vegeta kept up at no probed rate: this host gave no generator
+		# a tail to compare with. Ours is then judged on keeping up
+		# alone, and the results say so.
+		echo none
+		return
 	fi
 	echo 0
 }
-bound() { awk -v m="$MAX_LAG_US" -v k="$NOISE" -v r="$(ref "$1" "$2")" 'BEGIN { b = k * r; print (b > m ? b : m) }'; }
+bound() {
+	local r
+	r=$(ref "$1" "$2")
+	if [[ $r == none ]]; then echo none; return; fi
+	awk -v m="$MAX_LAG_US" -v k="$NOISE" -v r="$r" 'BEGIN { b = k * r; print (b > m ? b : m) }'
+}
 sustains() { # GEN RATE
-	keeps_up "$1" "$2" && awk -v p="$(median "$1" "$2" | jq .lagP99us)" -v b="$(bound "$1" "$2")" 'BEGIN { exit !(p <= b) }'
+	local b
+	keeps_up "$1" "$2" || return 1
+	b=$(bound "$1" "$2")
+	if [[ $b == none ]]; then touch "$tmp/unjudged-$1"; return 0; fi
+	awk -v p="$(median "$1" "$2" | jq .lagP99us)" -v b="$b" 'BEGIN { exit !(p <= b) }'
 }
 verdict() { # GEN RATE: the probe's median line and verdict
 	local m b v=false k=false
@@ -198,7 +214,12 @@ verdict() { # GEN RATE: the probe's median line and verdict
 	b=$(bound "$1" "$2")
 	keeps_up "$1" "$2" && k=true
 	sustains "$1" "$2" && v=true
-	echo "$(line "$1" "$2" "$m") [median of $(jq .runs <<<"$m")] -> keeps up $k, p99 bound $(awk -v b="$b" 'BEGIN{printf "%d", b}')µs, sustained $v" >&2
+	if [[ $b == none ]]; then
+		b="none (vegeta kept up at no rate: tail unjudged)"
+	else
+		b="$(awk -v b="$b" 'BEGIN{printf "%d", b}')µs"
+	fi
+	echo "$(line "$1" "$2" "$m") [median of $(jq .runs <<<"$m")] -> keeps up $k, p99 bound $b, sustained $v" >&2
 	[[ $v == true ]]
 }
 
@@ -299,7 +320,7 @@ echo "== results ($(date -u +%Y-%m-%dT%H:%MZ), $(hostname), commit $(git rev-par
 printf '%-56s %s\n' \
 	"load average at start / end" "$LOAD0 / $(loadavg)" \
 	"CPU steal over the bench" "$(steal_pct "$STAT0" "$STAT1")%" \
-	"max sustained rate, gatecert (full ledger, lean client)" "$OURS_MAX/s" \
+	"max sustained rate, gatecert (full ledger, lean client)" "$OURS_MAX/s$([[ -f $tmp/unjudged-ours ]] && echo ' (send-lag tail unjudged: vegeta kept up at no rate)')" \
 	"max sustained rate, vegeta" "$VEG_MAX/s" \
 	"wrk closed-loop max (median of $REPEATS; min-max)" "$WRK_MAX/s ($(jq -r '"\(.lo)-\(.hi)"' <<<"$WRK"))" \
 	"ratio gatecert / vegeta" "$(ratio "$OURS_MAX" "$VEG_MAX")" \
