@@ -87,15 +87,18 @@ type Config struct {
 	// Client chooses the HTTP client: ClientAuto (the default) takes
 	// ClientLean for plain HTTP/1.1 with requests up to 8 KiB and
 	// ClientNetHTTP otherwise (TLS, HTTP/2, larger bodies). Both write the
-	// same ledger, classify errors alike and never resend a request.
+	// same ledger, classify errors alike and never resend a request. The
+	// lean client polls sockets itself: a Dial that returns a net.Conn
+	// without a file descriptor fails its requests (class other, the
+	// error says to use ClientNetHTTP).
 	Client string
 }
 
 // HTTP clients (Config.Client, Stats.Client).
 const (
 	ClientAuto = ""
-	// ClientLean: pooled raw HTTP/1.1 connections written by the pacer
-	// itself (lean.go); plain HTTP only.
+	// ClientLean: pooled raw HTTP/1.1 connections on one epoll loop that
+	// is also the pacer (lean.go, pacer.go); plain HTTP only, Linux.
 	ClientLean = "lean"
 	// ClientNetHTTP: Go's net/http transports (client.go); every mode.
 	ClientNetHTTP = "net/http"
