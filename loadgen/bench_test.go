@@ -28,11 +28,17 @@ func BenchmarkScheduleAt(b *testing.B) {
 	}
 }
 
-// BenchmarkRun: the whole per-request path (dispatcher, worker, HTTP
-// client, classification, ledger write) against an in-process server, at
+// BenchmarkRun: the whole per-request path (dispatcher or pacer, worker,
+// HTTP client, classification, ledger write) against an in-process server, at
 // a rate no machine reaches, so the dispatcher never waits: ns/op is the
 // generator's cost per request plus the server's.
 func BenchmarkRun(b *testing.B) {
+	for _, client := range []string{ClientLean, ClientNetHTTP} {
+		b.Run(client, func(b *testing.B) { benchmarkRun(b, client) })
+	}
+}
+
+func benchmarkRun(b *testing.B, client string) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n")) // benchmark server
 	}))
@@ -41,8 +47,9 @@ func BenchmarkRun(b *testing.B) {
 	cfg := Config{
 		Targets: []string{srv.Listener.Addr().String()}, Method: http.MethodPost,
 		Schedule: Constant(rate, time.Duration(float64(b.N)/rate*1e9)+1), MaxWorkers: 64,
-		LedgerDir: b.TempDir(),
+		LedgerDir: b.TempDir(), Client: client,
 	}
+	b.ReportAllocs()
 	b.ResetTimer()
 	st, err := Run(context.Background(), cfg)
 	if err != nil {

@@ -146,13 +146,24 @@ func readRequest(c net.Conn) error {
 	return err
 }
 
-func TestClassifyRealSockets(t *testing.T) {
+// classifyCase is one real socket failure (or success) and the class it
+// must get.
+type classifyCase struct {
+	name string
+	cfg  Config
+	want ledger.Class
+}
+
+// classifyCases starts the servers of the classification cases; both
+// clients are judged on the same sockets.
+func classifyCases(t *testing.T) []classifyCase {
+	t.Helper()
 	okSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body) // test server
 		w.Header().Set(HeaderGateway, "gw-1")
 		fmt.Fprint(w, "hello")
 	}))
-	defer okSrv.Close()
+	t.Cleanup(okSrv.Close)
 	status := func(code int) string {
 		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(code)
@@ -169,7 +180,7 @@ func TestClassifyRealSockets(t *testing.T) {
 		}
 		_ = c.Close() // the point of the server: no response at all
 	}))
-	defer eofSrv.Close()
+	t.Cleanup(eofSrv.Close)
 	release := make(chan struct{})
 	slowSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -177,14 +188,14 @@ func TestClassifyRealSockets(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	}))
-	defer slowSrv.Close()
-	defer close(release) // runs before slowSrv.Close
+	t.Cleanup(slowSrv.Close)
+	t.Cleanup(func() { close(release) }) // runs before slowSrv.Close
 	tlsSrv := httptest.NewTLSServer(okSrv.Config.Handler)
-	defer tlsSrv.Close()
+	t.Cleanup(tlsSrv.Close)
 	mtlsSrv := httptest.NewUnstartedServer(okSrv.Config.Handler)
 	mtlsSrv.TLS = &tls.Config{ClientAuth: tls.RequireAnyClientCert}
 	mtlsSrv.StartTLS()
-	defer mtlsSrv.Close()
+	t.Cleanup(mtlsSrv.Close)
 	trustTLS := &tls.Config{RootCAs: tlsSrv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs}
 	trustMTLS := &tls.Config{RootCAs: mtlsSrv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs}
 
@@ -196,11 +207,7 @@ func TestClassifyRealSockets(t *testing.T) {
 		_ = c.Close()
 	})
 
-	cases := []struct {
-		name string
-		cfg  Config
-		want ledger.Class
-	}{
+	return []classifyCase{
 		{"ok", Config{Targets: []string{hostPort(t, okSrv.URL)}}, ledger.ClassOK},
 		{"refused", Config{Targets: []string{closedPort(t)}}, ledger.ClassConnectRefused},
 		{"connect-timeout", blackHole(t), ledger.ClassConnectTimeout},
@@ -216,6 +223,10 @@ func TestClassifyRealSockets(t *testing.T) {
 		{"http-4xx", Config{Targets: []string{status(404)}}, ledger.ClassHTTP4xx},
 		{"http-5xx", Config{Targets: []string{status(503)}}, ledger.ClassHTTP5xx},
 	}
+}
+
+func TestClassifyRealSockets(t *testing.T) {
+	cases := classifyCases(t)
 	// Also accepted where the socket race allows it. TLS 1.3: the client
 	// finishes its handshake before the server rejects the missing
 	// certificate; the server's alert and RST then race our request write.

@@ -39,9 +39,29 @@ type client struct {
 	closers   []func()
 	gateways  *names
 	backends  *names
+	*route
+}
+
+// route picks the first address of each request: round-robin for spread,
+// the sticky current address for failover. Both clients share it.
+type route struct {
+	targets int
 	// failover is policy failover; current is the sticky address index.
 	failover bool
 	current  atomic.Int32
+}
+
+func newRoute(cfg Config) *route {
+	return &route{targets: len(cfg.Targets), failover: cfg.LBPolicy == PolicyFailover}
+}
+
+// pick is the first address request n tries: round-robin for spread, the
+// sticky current address for failover.
+func (r *route) pick(n uint64) int {
+	if r.failover {
+		return int(r.current.Load())
+	}
+	return int(n % uint64(r.targets))
 }
 
 func newClient(cfg Config) *client {
@@ -56,7 +76,7 @@ func newClient(cfg Config) *client {
 		timeout:   cfg.Timeout,
 		gateways:  newNames(),
 		backends:  newNames(),
-		failover:  cfg.LBPolicy == PolicyFailover,
+		route:     newRoute(cfg),
 	}
 	for _, t := range cfg.Targets {
 		c.urls = append(c.urls, scheme+t+"/")
@@ -97,15 +117,6 @@ func (c *client) close() {
 	for _, f := range c.closers {
 		f()
 	}
-}
-
-// pick is the first address request n tries: round-robin for spread, the
-// sticky current address for failover.
-func (c *client) pick(n uint64) int {
-	if c.failover {
-		return int(c.current.Load())
-	}
-	return int(n % uint64(len(c.urls)))
 }
 
 // do sends request seq to target lb, intended at the given time (offset off

@@ -84,7 +84,25 @@ type Config struct {
 	Zones map[string]string
 	// Progress, when set, is called about once a second with the counters.
 	Progress func(Stats)
+	// Client chooses the HTTP client: ClientAuto (the default) takes
+	// ClientLean for plain HTTP/1.1 with requests up to 8 KiB and
+	// ClientNetHTTP otherwise (TLS, HTTP/2, larger bodies). Both write the
+	// same ledger, classify errors alike and never resend a request. The
+	// lean client polls sockets itself: a Dial that returns a net.Conn
+	// without a file descriptor fails its requests (class other, the
+	// error says to use ClientNetHTTP).
+	Client string
 }
+
+// HTTP clients (Config.Client, Stats.Client).
+const (
+	ClientAuto = ""
+	// ClientLean: pooled raw HTTP/1.1 connections on one epoll loop that
+	// is also the pacer (lean.go, pacer.go); plain HTTP only, Linux.
+	ClientLean = "lean"
+	// ClientNetHTTP: Go's net/http transports (client.go); every mode.
+	ClientNetHTTP = "net/http"
+)
 
 // Defaults applied by Run.
 const (
@@ -161,6 +179,15 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.LedgerDir == "" {
 		errs = append(errs, errors.New("LedgerDir: required"))
 	}
+	switch cfg.Client {
+	case ClientAuto, ClientNetHTTP:
+	case ClientLean:
+		if !leanFits(cfg) {
+			errs = append(errs, fmt.Errorf("Client: %s is plain HTTP/1.1 with requests up to %d bytes (no TLS, no HTTP/2)", ClientLean, leanMaxRequest))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("Client: %q, want %s or %s (or empty: the best that fits)", cfg.Client, ClientLean, ClientNetHTTP))
+	}
 	if len(errs) > 0 {
 		return cfg, fmt.Errorf("loadgen config: %w", errors.Join(errs...))
 	}
@@ -169,6 +196,12 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.Method == "" {
 		cfg.Method = DefaultMethod
+	}
+	if cfg.Client == ClientAuto {
+		cfg.Client = ClientNetHTTP
+		if leanFits(cfg) {
+			cfg.Client = ClientLean
+		}
 	}
 	if cfg.LBPolicy == "" {
 		cfg.LBPolicy = PolicySpread

@@ -51,15 +51,31 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 	if err != nil {
 		return Stats{}, fmt.Errorf("loadgen: %w", err)
 	}
-	a := &attack{cfg: cfg, client: newClient(cfg), w: w}
-	defer a.client.close()
+	a := &attack{cfg: cfg, w: w}
+	var gateways, backends *names
+	if cfg.Client == ClientLean {
+		if a.lean, err = newLeanClient(cfg, a.done); err != nil {
+			_ = w.Close() // the set-up error is what matters
+			return Stats{}, err
+		}
+		a.route, gateways, backends = a.lean.route, a.lean.gateways, a.lean.backends
+	} else {
+		a.client = newClient(cfg)
+		defer a.client.close()
+		a.route, gateways, backends = a.client.route, a.client.gateways, a.client.backends
+	}
 
 	start := time.Now()
 	a.stats.start = start
 	stopProgress := a.progress()
-	a.dispatch(ctx, start)
+	if a.lean != nil {
+		a.pace(ctx, start)
+	} else {
+		a.dispatch(ctx, start)
+	}
 	stopProgress()
 	st := a.stats.Snapshot()
+	st.Client = cfg.Client
 	st.Saturated, st.SaturationReason = saturation(st, cfg.SaturationLag, cfg.MaxWorkers)
 
 	errs := []error{a.writeErr}
@@ -72,8 +88,8 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 		Rate:     cfg.Rate,
 		Records:  w.Count(),
 		LBs:      append([]string{}, cfg.Targets...),
-		Gateways: a.client.gateways.table(),
-		Backends: a.client.backends.table(),
+		Gateways: gateways.table(),
+		Backends: backends.table(),
 		Zones:    maps.Clone(cfg.Zones),
 		Policy:   cfg.LBPolicy,
 		Phases:   phaseCount(cfg.Schedule),
@@ -97,7 +113,9 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 // attack is one Run in progress.
 type attack struct {
 	cfg    Config
-	client *client
+	client *client     // the net/http client, or
+	lean   *leanClient // the lean one
+	route  *route
 	stats  counters
 
 	wmu      sync.Mutex
@@ -163,25 +181,30 @@ func (a *attack) dispatch(ctx context.Context, start time.Time) {
 		}
 	}
 	if ctx.Err() != nil {
-		// Requests that came due before the stop but were not handed out.
-		cut := time.Since(start)
-		for ; n <= math.MaxUint32; n++ {
-			off, ok := a.cfg.Schedule.At(n)
-			if !ok || off > cut {
-				break
-			}
-			a.stats.scheduled.Add(1)
-			a.notSent(a.job(n, start, off))
-		}
+		a.notSentTail(n, start)
 	}
 	close(work)
 	wg.Wait()
 }
 
+// notSentTail records the requests from n on that came due before a stop
+// but were not handed out.
+func (a *attack) notSentTail(n uint64, start time.Time) {
+	cut := time.Since(start)
+	for ; n <= math.MaxUint32; n++ {
+		off, ok := a.cfg.Schedule.At(n)
+		if !ok || off > cut {
+			break
+		}
+		a.stats.scheduled.Add(1)
+		a.notSent(a.job(n, start, off))
+	}
+}
+
 // job builds request n, due at offset off: its first address comes from
 // the LB policy, its phase from the schedule.
 func (a *attack) job(n uint64, start time.Time, off time.Duration) job {
-	return job{seq: n, lb: a.client.pick(n), phase: phaseOf(a.cfg.Schedule, n), at: start.Add(off), off: off}
+	return job{seq: n, lb: a.route.pick(n), phase: phaseOf(a.cfg.Schedule, n), at: start.Add(off), off: off}
 }
 
 // phaseCount is the number of phases of s (1 for an unphased schedule).
@@ -232,6 +255,11 @@ func (a *attack) send(ctx context.Context, j job) {
 	a.stats.inFlight.Add(1)
 	rec, _ := a.client.do(ctx, j.seq, j.lb, j.at, j.off) // the error is summarised by rec.Class
 	rec.Phase = j.phase
+	a.done(rec)
+}
+
+// done counts a finished request and writes its record.
+func (a *attack) done(rec ledger.Record) {
 	a.stats.inFlight.Add(-1)
 	if rec.Flags&ledger.FlagFailover != 0 {
 		a.stats.failedOver.Add(1)

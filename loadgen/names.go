@@ -46,3 +46,43 @@ func (n *names) table() []string {
 	defer n.mu.Unlock()
 	return append([]string{}, n.list...)
 }
+
+// internBytes is intern for a header value still in a read buffer: a known
+// name costs no allocation.
+func (n *names) internBytes(b []byte) uint8 {
+	if len(b) == 0 {
+		return ledger.NoName
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if i, ok := n.index[string(b)]; ok { // the conversion does not allocate
+		return i
+	}
+	if len(n.list) >= maxNames {
+		return ledger.NoName
+	}
+	name := string(b)
+	i := uint8(len(n.list))
+	n.index[name] = i
+	n.list = append(n.list, name)
+	return i
+}
+
+// nameCache remembers the last name one connection saw: a connection
+// through an L4 load balancer stays with one gateway, so most responses
+// skip the table's lock.
+type nameCache struct {
+	last []byte
+	idx  uint8
+	ok   bool
+}
+
+func (c *nameCache) intern(n *names, v []byte) uint8 {
+	if c.ok && string(c.last) == string(v) {
+		return c.idx
+	}
+	c.idx = n.internBytes(v)
+	c.last = append(c.last[:0], v...)
+	c.ok = true
+	return c.idx
+}

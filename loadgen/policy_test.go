@@ -14,9 +14,11 @@ import (
 // the second alive, failover loses nothing: requests that found the dead
 // address fail over within the request (flagged), and once one succeeded
 // the policy sticks to the live address.
-func TestFailoverDeadFirst(t *testing.T) {
+func TestFailoverDeadFirst(t *testing.T) { forClients(t, testFailoverDeadFirst) }
+
+func testFailoverDeadFirst(t *testing.T, client string) {
 	live := &echo{gateway: "gw-live", backend: "be"}
-	cfg := Config{
+	cfg := Config{Client: client,
 		Targets:  []string{closedPort(t), serve(t, live)},
 		LBPolicy: PolicyFailover,
 		Rate:     200, Duration: 500 * time.Millisecond,
@@ -57,11 +59,13 @@ func TestFailoverDeadFirst(t *testing.T) {
 // TestFailoverSwitch: the live address dies mid-run; after the first
 // failure the policy moves to the other address and nothing fails after
 // the switch.
-func TestFailoverSwitch(t *testing.T) {
+func TestFailoverSwitch(t *testing.T) { forClients(t, testFailoverSwitch) }
+
+func testFailoverSwitch(t *testing.T, client string) {
 	a := httptest.NewServer(&echo{gateway: "gw-a", backend: "be"})
 	defer a.Close()
 	b := &echo{gateway: "gw-b", backend: "be"}
-	cfg := Config{
+	cfg := Config{Client: client,
 		Targets:  []string{hostPort(t, a.URL), serve(t, b)},
 		LBPolicy: PolicyFailover,
 		Rate:     200, Duration: 600 * time.Millisecond,
@@ -112,9 +116,11 @@ func TestSpreadRoundRobin(t *testing.T) {
 // TestSaturationReported: a server slower than the schedule with too few
 // workers makes the run fall behind; that is reported, and the ledger
 // still holds every scheduled request at its intended time.
-func TestSaturationReported(t *testing.T) {
+func TestSaturationReported(t *testing.T) { forClients(t, testSaturationReported) }
+
+func testSaturationReported(t *testing.T, client string) {
 	slow := &echo{gateway: "gw", backend: "be", delay: func(int) time.Duration { return 20 * time.Millisecond }}
-	cfg := Config{
+	cfg := Config{Client: client,
 		Targets: []string{serve(t, slow)}, Rate: 200, Duration: 300 * time.Millisecond,
 		MaxWorkers: 1, Timeout: time.Second, LedgerDir: t.TempDir(),
 	}
@@ -133,7 +139,7 @@ func TestSaturationReported(t *testing.T) {
 	fast := &echo{gateway: "gw", backend: "be"}
 	// A generous lag bound: a shared test machine can stall a process for
 	// 100 ms, which is saturation, but not what this test is about.
-	cfg = Config{Targets: []string{serve(t, fast)}, Rate: 100, Duration: 300 * time.Millisecond, LedgerDir: t.TempDir(),
+	cfg = Config{Client: client, Targets: []string{serve(t, fast)}, Rate: 100, Duration: 300 * time.Millisecond, LedgerDir: t.TempDir(),
 		SaturationLag: time.Second}
 	st, err = Run(context.Background(), cfg)
 	if err != nil {
@@ -172,9 +178,11 @@ var _ http.Handler = (*echo)(nil)
 // TestRetryGuardEmptyPOST: a POST without a body goes out with a nil body
 // (no per-request probe); Go still never replays it, so every attempt the
 // server saw is a record and the keep-alive race shows as failures.
-func TestRetryGuardEmptyPOST(t *testing.T) {
+func TestRetryGuardEmptyPOST(t *testing.T) { forClients(t, testRetryGuardEmptyPOST) }
+
+func testRetryGuardEmptyPOST(t *testing.T, client string) {
 	var s closeSecond
-	cfg := Config{
+	cfg := Config{Client: client,
 		Targets: []string{s.start(t)}, Rate: 40, Duration: 500 * time.Millisecond,
 		Method: http.MethodPost, MaxWorkers: 1, Timeout: time.Second, LedgerDir: t.TempDir(),
 	}

@@ -35,6 +35,9 @@ type Stats struct {
 	// SaturationReason says why; both are copied into ledger.json.
 	Saturated        bool
 	SaturationReason string
+	// Client is the HTTP client that sent the requests (ClientLean or
+	// ClientNetHTTP).
+	Client string
 }
 
 // counters are the live, atomically updated Stats of a run.

@@ -31,6 +31,7 @@ import (
 // result is what one run prints.
 type result struct {
 	Mode        string  `json:"mode"`
+	Client      string  `json:"client,omitempty"` // the loadgen HTTP client that ran
 	Rate        float64 `json:"rate,omitempty"`
 	Requests    int64   `json:"requests"`
 	OK          int64   `json:"ok"`
@@ -63,6 +64,7 @@ func main() {
 	method := flag.String("method", "POST", "HTTP method (bodies are empty)")
 	dur := flag.Duration("duration", 5*time.Second, "run length")
 	maxLag := flag.Duration("max-lag", 5*time.Millisecond, "send-lag p99 above which the run is not sustained")
+	client := flag.String("client", "", "loadgen HTTP client: lean, net/http or empty (the default choice)")
 	records := flag.Int64("records", 0, "write this many records through the ledger Writer instead of sending requests")
 	vegetaFile := flag.String("vegeta", "", "judge this vegeta results file (attack at -rate) by the same criteria instead of sending requests")
 	dir := flag.String("dir", "", "ledger directory (default: a temporary one, removed)")
@@ -91,14 +93,14 @@ func main() {
 		}
 		return
 	}
-	if err := run(*target, *method, *rate, *dur, *maxLag, *records, *dir); err != nil {
+	if err := run(*target, *method, *client, *rate, *dur, *maxLag, *records, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "benchload:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(target, method string, rate float64, dur, maxLag time.Duration, records int64, dir string) error {
+func run(target, method, client string, rate float64, dur, maxLag time.Duration, records int64, dir string) error {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "benchload-")
 		if err != nil {
@@ -112,15 +114,16 @@ func run(target, method string, rate float64, dur, maxLag time.Duration, records
 	if records > 0 {
 		r, err = writeRecords(dir, records)
 	} else {
-		r, err = attack(dir, target, method, rate, dur, maxLag)
+		r, err = attack(dir, target, method, client, rate, dur, maxLag)
 	}
 	if err != nil {
 		return err
 	}
-	cpu := cpuSeconds()
-	r.CPUSeconds = cpu
+	if r.Mode == "records" {
+		r.CPUSeconds = cpuSeconds()
+	}
 	if r.Requests > 0 {
-		r.CPUPerReqUs = cpu / float64(r.Requests) * 1e6
+		r.CPUPerReqUs = r.CPUSeconds / float64(r.Requests) * 1e6
 	}
 	if fi, err := os.Stat(filepath.Join(dir, ledger.ClientFile)); err == nil {
 		r.LedgerBytes = fi.Size()
@@ -132,7 +135,7 @@ func run(target, method string, rate float64, dur, maxLag time.Duration, records
 	return json.NewEncoder(os.Stdout).Encode(r)
 }
 
-func attack(dir, target, method string, rate float64, dur, maxLag time.Duration) (result, error) {
+func attack(dir, target, method, client string, rate float64, dur, maxLag time.Duration) (result, error) {
 	var rss []float64
 	stop := make(chan struct{})
 	sampled := make(chan struct{})
@@ -149,16 +152,20 @@ func attack(dir, target, method string, rate float64, dur, maxLag time.Duration)
 			}
 		}
 	}()
+	// CPU of the attack alone: not the process start, not the ledger
+	// scan below.
+	cpu0 := cpuSeconds()
 	st, err := loadgen.Run(context.Background(), loadgen.Config{
 		Targets: []string{target}, Rate: rate, Duration: dur, Method: method,
-		Timeout: 5 * time.Second, LedgerDir: dir, SaturationLag: maxLag,
+		Timeout: 5 * time.Second, LedgerDir: dir, SaturationLag: maxLag, Client: client,
 	})
+	cpu := cpuSeconds() - cpu0
 	close(stop)
 	<-sampled
 	if err != nil {
 		return result{}, err
 	}
-	r := result{Mode: "attack", Rate: rate, RSSMiB: rss, Requests: st.Scheduled, OK: st.OK, Failed: st.Failed, NotSent: st.NotSent,
+	r := result{Mode: "attack", Client: st.Client, Rate: rate, RSSMiB: rss, CPUSeconds: cpu, Requests: st.Scheduled, OK: st.OK, Failed: st.Failed, NotSent: st.NotSent,
 		Saturated: st.Saturated, Reason: st.SaturationReason}
 	// Schedule accuracy and achieved rate from the ledger itself.
 	var lag ledger.Histogram
