@@ -325,8 +325,8 @@ func TestLeanMalformed(t *testing.T) {
 	}
 }
 
-// TestLeanSelection: Config.Client's default takes the lean client
-// exactly where it applies.
+// TestLeanSelection: Config.Client's default is net/http (the lean client
+// is opt-in until the catalogue has run on it); lean is taken when asked.
 func TestLeanSelection(t *testing.T) {
 	base := Config{Targets: []string{"127.0.0.1:1"}, Rate: 1, Duration: time.Second, LedgerDir: "x"}
 	cases := []struct {
@@ -334,7 +334,8 @@ func TestLeanSelection(t *testing.T) {
 		mod  func(*Config)
 		want string
 	}{
-		{"plain", func(*Config) {}, ClientLean},
+		{"plain", func(*Config) {}, ClientNetHTTP},
+		{"forced lean", func(c *Config) { c.Client = ClientLean }, ClientLean},
 		{"forced net/http", func(c *Config) { c.Client = ClientNetHTTP }, ClientNetHTTP},
 		{"big body", func(c *Config) { c.BodyBytes = 64 << 10 }, ClientNetHTTP},
 		{"tls", func(c *Config) { c.TLS = &tls.Config{} }, ClientNetHTTP},
