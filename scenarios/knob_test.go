@@ -25,6 +25,7 @@ var knobs = map[string][]string{
 	"LB removal on scale-in":           {"stack.lb.removal"},
 	"LB drain timeout":                 {"stack.lb.drainTimeout"},
 	"readiness drain":                  {"stack.gateway.readinessDrain"},
+	"preStop wait":                     {"stack.gateway.preStop"},
 	"termination grace period":         {"stack.gateway.terminationGracePeriod"},
 	"client LB policy":                 {"load.lbPolicy"},
 	// Placement: all six replicas in z1 takes both fields (three per node
@@ -47,7 +48,7 @@ var controls = []control{
 	{"node-kill-slow-checks", "node-kill", "health-check timing", spec.SLOMaxFailover, "eof"},
 	{"pod-kill-slow-checks", "pod-kill", "health-check timing", spec.SLOMaxFailover, "eof"},
 	{"rolling-restart-cut-sessions", "rolling-restart", "LB session shutdown on mark-down", spec.SLOZeroLoss, "eof"},
-	{"rolling-restart-no-drain", "rolling-restart", "readiness drain", spec.SLOZeroLoss, "eof"},
+	{"rolling-restart-no-drain", "rolling-restart", "preStop wait", spec.SLOZeroLoss, "eof"},
 	{"rolling-restart-short-grace", "rolling-restart", "termination grace period", spec.SLOZeroLoss, "eof"},
 	{"scale-in-cut-sessions", "scale-in", "LB removal on scale-in", spec.SLOZeroLoss, "eof"},
 	{"tls-accel-identical", "tls-accel", "compared TLS profiles", spec.SLOTLSSpeedup, ""},
