@@ -28,6 +28,7 @@ Usage:
   gatecert report [-evaluate] DIR ...          re-render summary.md, junit.xml, report.html of stored runs
   gatecert compare [flags] BASELINE CURRENT    compare two runs; Markdown table; exit 1 on regression
   gatecert history DIR ...                     trend table across runs (e.g. nightly)
+  gatecert render [flags] SCENARIO.yaml        write the scenario's Kubernetes stack as manifests to apply yourself
   gatecert clean                               remove what dead runs left behind
   gatecert version
 
@@ -48,6 +49,8 @@ func dispatch(args []string) int {
 		return cmdRun(args[1:])
 	case "clean":
 		return cmdClean(args[1:])
+	case "render":
+		return cmdRender(args[1:])
 	case "plan":
 		return cmdPlan(args[1:])
 	case "capacity":

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/gatecert/gatecert/fixtures/accel"
 	"github.com/gatecert/gatecert/fixtures/kind"
@@ -20,6 +21,62 @@ type kubeFlags struct {
 	gatewayProfile          string
 	kindConfig, metallb     string
 	retain, keepCluster     bool
+	discover                discoverFlags
+}
+
+// discoverFlags make the cluster provider certify a gateway that is
+// already deployed (found by labels) instead of deploying its own.
+type discoverFlags struct {
+	gatewayNS, selector string
+	port                int
+	lbServices          string
+	zoneLabel           string
+	echoNS, echoRunID   string
+}
+
+func (d *discoverFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.selector, "gateway-selector", "", "cluster provider: label selector of the gateway pods of an already deployed stack (e.g. istio=ingressgateway); set, the provider deploys nothing and deletes nothing of it")
+	fs.StringVar(&d.gatewayNS, "gateway-namespace", "", "cluster provider, with -gateway-selector: namespace of the gateway pods and the LB Services")
+	fs.IntVar(&d.port, "gateway-port", kube.IstioGatewayPort, "cluster provider, with -gateway-selector: port the gateway pods listen on")
+	fs.StringVar(&d.lbServices, "lb-services", "", "cluster provider, with -gateway-selector: comma-separated LoadBalancer Services (one per cloud LB)")
+	fs.StringVar(&d.zoneLabel, "zone-label", kube.LabelZone, "cluster provider, with -gateway-selector: node label that names the zone")
+	fs.StringVar(&d.echoNS, "echo-namespace", "", "cluster provider, with -gateway-selector: namespace of gatecert's echo backends applied from `gatecert render` (empty: the gateway's own backends; no reconciliation)")
+	fs.StringVar(&d.echoRunID, "echo-run-id", "", "cluster provider, with -echo-namespace: the -run-id given to `gatecert render`")
+}
+
+// discovery returns the provider's Discovery, nil when no selector is
+// given, or an error naming the flag that is missing or wrong.
+func (d *discoverFlags) discovery() (*kube.Discovery, error) {
+	if d.selector == "" {
+		if d.gatewayNS != "" || d.lbServices != "" || d.echoNS != "" {
+			return nil, errors.New("-gateway-namespace, -lb-services and -echo-namespace describe a deployed stack: give -gateway-selector too")
+		}
+		return nil, nil
+	}
+	var errs []error
+	if d.gatewayNS == "" {
+		errs = append(errs, errors.New("-gateway-namespace: required with -gateway-selector"))
+	}
+	var lbs []string
+	for _, s := range strings.Split(d.lbServices, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			lbs = append(lbs, s)
+		}
+	}
+	if len(lbs) == 0 {
+		errs = append(errs, errors.New("-lb-services: name at least one LoadBalancer Service"))
+	}
+	if d.port < 1 || d.port > 65535 {
+		errs = append(errs, fmt.Errorf("-gateway-port %d: want 1-65535", d.port))
+	}
+	if (d.echoNS == "") != (d.echoRunID == "") {
+		errs = append(errs, errors.New("-echo-namespace and -echo-run-id go together"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return &kube.Discovery{Namespace: d.gatewayNS, Selector: d.selector, Port: d.port, LBServices: lbs,
+		ZoneLabel: d.zoneLabel, EchoNamespace: d.echoNS, EchoRunID: d.echoRunID}, nil
 }
 
 func (k *kubeFlags) register(fs *flag.FlagSet) {
@@ -30,7 +87,12 @@ func (k *kubeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&k.metallb, "metallb-manifest", os.Getenv("GATECERT_METALLB_MANIFEST"), "kind provider: MetalLB install manifest (local file)")
 	fs.BoolVar(&k.retain, "retain", false, "kind provider: keep a cluster whose creation failed, for debugging")
 	fs.BoolVar(&k.keepCluster, "keep-cluster", false, "kind provider: do not delete the cluster after the run")
+	k.discover.register(fs)
 }
+
+// errBadFlags marks a provider that cannot be built from its flags: bad
+// input, not an environment problem.
+var errBadFlags = errors.New("bad flags")
 
 // newProvider builds the provider named by -provider.
 func newProvider(f runFlags, log *slog.Logger) (topology.Provider, error) {
@@ -53,7 +115,11 @@ func newProvider(f runFlags, log *slog.Logger) (topology.Provider, error) {
 		if k.kubeconfig == "" {
 			return nil, errors.New("the cluster provider needs -kubeconfig (or KUBECONFIG)")
 		}
-		return &kube.Provider{Kubeconfig: k.kubeconfig, Context: k.kubeContext, Profile: k.gatewayProfile, Log: log}, nil
+		d, err := k.discover.discovery()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errBadFlags, err)
+		}
+		return &kube.Provider{Kubeconfig: k.kubeconfig, Context: k.kubeContext, Profile: k.gatewayProfile, Discover: d, Log: log}, nil
 	}
 	return nil, fmt.Errorf("unknown provider %q (want local, kind or cluster)", f.provider)
 }

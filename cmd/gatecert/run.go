@@ -103,6 +103,9 @@ func prepareRun(cmd string, f *runFlags) (context.Context, context.CancelFunc, *
 	r, err := newRunner(*f, log)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gatecert %s: %v\n", cmd, err)
+		if errors.Is(err, errBadFlags) {
+			return nil, nil, nil, exitBadInput
+		}
 		return nil, nil, nil, exitEnv
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
