@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/gatecert/gatecert/fixtures/kind"
 	"github.com/gatecert/gatecert/fixtures/netns"
 	"github.com/gatecert/gatecert/reports"
 	"github.com/gatecert/gatecert/scenarios/runner"
@@ -99,6 +100,9 @@ func prepareRun(cmd string, f *runFlags) (context.Context, context.CancelFunc, *
 		} else if len(removed) > 0 {
 			log.Info("removed leftovers of dead runs", "runs", len(removed))
 		}
+	}
+	if f.provider == "kind" {
+		reapDeadKindClusters(log)
 	}
 	r, err := newRunner(*f, log)
 	if err != nil {
@@ -227,4 +231,25 @@ func newRunID() string {
 		b[i] = digits[n.Int64()]
 	}
 	return string(b)
+}
+
+// reapDeadKindClusters deletes the kind clusters of runs that died (a
+// SIGKILLed harness cannot delete its own); kept ones are left to
+// `gatecert clean`.
+func reapDeadKindClusters(log *slog.Logger) {
+	found, _, err := kind.FindLeftovers("")
+	if err != nil {
+		log.Warn("finding kind clusters of dead runs", "err", err)
+		return
+	}
+	for _, l := range found {
+		if l.Kept {
+			continue
+		}
+		if err := kind.Reap(context.Background(), "", l); err != nil {
+			log.Warn("deleting the kind cluster of a dead run", "cluster", l.Cluster, "err", err)
+			continue
+		}
+		log.Info("deleted the kind cluster of a dead run", "cluster", l.Cluster)
+	}
 }
