@@ -30,13 +30,28 @@ type RunEntry struct {
 	Verdict  *Verdict // nil when skipped or not judged
 	Why      string   // the skip reason or the error, without a verdict
 	Dir      string   // the scenario's folder, relative to the run's
+	// FlaggedBy is the negative control's declared reason (nil: any
+	// failure flags it).
+	FlaggedBy *spec.FlaggedBy
 }
 
 // AsExpected reports whether e met its expectation: a good profile
-// passed, a negative control was flagged (failed). Skipped and unjudged
-// runs did not.
+// passed, a negative control was flagged (failed) for its declared
+// reason. Skipped and unjudged runs did not.
 func (e RunEntry) AsExpected() bool {
-	return e.Outcome.Judged() && e.Outcome.CertifyExit(e.Expect) == ExitPassed
+	return e.Outcome.Judged() && e.Outcome.CertifyExit(e.Expect) == ExitPassed && e.WrongReason() == ""
+}
+
+// WrongReason says why a negative control that failed did not fail for
+// its declared reason ("" when it did, or declares none).
+func (e RunEntry) WrongReason() string {
+	if e.Expect != spec.ExpectFail || e.FlaggedBy == nil || e.Verdict == nil || e.Outcome != OutcomeFailed {
+		return ""
+	}
+	if ok, why := FlaggedFor(e.Verdict, *e.FlaggedBy); !ok {
+		return why
+	}
+	return ""
 }
 
 // Headline counts a run for people: "14 of 14 as expected (7 good
@@ -91,6 +106,9 @@ func rowsOf(entries []RunEntry) []runRow {
 		}
 		if e.Verdict != nil {
 			r.Why = failingSLOs(e.Verdict)
+			if w := e.WrongReason(); w != "" {
+				r.Why = "not flagged for its reason (" + w + "): " + r.Why
+			}
 			r.Report = filepath.ToSlash(filepath.Join(e.Dir, ReportFile))
 		}
 		out = append(out, r)

@@ -1,16 +1,14 @@
 package scenarios
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/gatecert/gatecert/ledger"
 	"github.com/gatecert/gatecert/scenarios/spec"
 )
 
@@ -34,25 +32,24 @@ var knobs = map[string][]string{
 	"compared TLS profiles": {"tlsCompare.pairs"},
 }
 
-// control is a negative control: its good profile, the one knob it
-// turns, and the reason it must be flagged for: the SLO that must fail and
-// the failure class (or "stalled") its evidence must show.
+// control is a negative control: its good profile and the one knob it
+// turns. The reason it must be flagged for is the scenario's own
+// flaggedBy, which gatecert run -certify checks.
 type control struct {
 	name, good, knob string
-	slo, class       string
 }
 
 var controls = []control{
-	{"lb-drain-no-drain", "lb-drain", "LB drain timeout", spec.SLOZeroLoss, "eof"},
-	{"lb-kill-no-failover", "lb-kill", "client LB policy", spec.SLOErrorBudget, "connect-refused"},
-	{"node-kill-slow-checks", "node-kill", "health-check timing", spec.SLOMaxFailover, "eof"},
-	{"pod-kill-slow-checks", "pod-kill", "health-check timing", spec.SLOMaxFailover, "eof"},
-	{"rolling-restart-cut-sessions", "rolling-restart", "LB session shutdown on mark-down", spec.SLOZeroLoss, "eof"},
-	{"rolling-restart-no-drain", "rolling-restart", "preStop wait", spec.SLOZeroLoss, "eof"},
-	{"rolling-restart-short-grace", "rolling-restart", "termination grace period", spec.SLOZeroLoss, "eof"},
-	{"scale-in-cut-sessions", "scale-in", "LB removal on scale-in", spec.SLOZeroLoss, "eof"},
-	{"tls-accel-identical", "tls-accel", "compared TLS profiles", spec.SLOTLSSpeedup, ""},
-	{"zone-outage-no-spread", "zone-outage", "gateway zone spread", spec.SLOAvailability, "eof"},
+	{"lb-drain-no-drain", "lb-drain", "LB drain timeout"},
+	{"lb-kill-no-failover", "lb-kill", "client LB policy"},
+	{"node-kill-slow-checks", "node-kill", "health-check timing"},
+	{"pod-kill-slow-checks", "pod-kill", "health-check timing"},
+	{"rolling-restart-cut-sessions", "rolling-restart", "LB session shutdown on mark-down"},
+	{"rolling-restart-no-drain", "rolling-restart", "preStop wait"},
+	{"rolling-restart-short-grace", "rolling-restart", "termination grace period"},
+	{"scale-in-cut-sessions", "scale-in", "LB removal on scale-in"},
+	{"tls-accel-identical", "tls-accel", "compared TLS profiles"},
+	{"zone-outage-no-spread", "zone-outage", "gateway zone spread"},
 }
 
 // flatten maps every leaf of a YAML value to its field path
@@ -92,13 +89,13 @@ func resolved(t *testing.T, s *spec.Scenario) map[string]string {
 	return out
 }
 
-// diff lists the field paths where a and b differ, name, description and
-// expect left out.
+// diff lists the field paths where a and b differ, name, description,
+// expect and flaggedBy left out.
 func diff(a, b map[string]string) []string {
 	var out []string
 	for _, m := range []map[string]string{a, b} {
 		for p := range m {
-			if p == "name" || p == "description" || p == "expect" || slices.Contains(out, p) {
+			if p == "name" || p == "description" || p == "expect" || strings.HasPrefix(p, "flaggedBy.") || slices.Contains(out, p) {
 				continue
 			}
 			av, aok := a[p]
@@ -158,8 +155,11 @@ func TestControlsTurnOneKnob(t *testing.T) {
 				t.Errorf("%s: differs from %s in %s, outside its knob %q %v", c.name, c.good, p, c.knob, knob)
 			}
 		}
-		if !slices.ContainsFunc(ctl.SLOs, func(o spec.SLO) bool { return o.Kind == c.slo }) {
-			t.Errorf("%s: flagged by %s, which it does not judge", c.name, c.slo)
+		if ctl.FlaggedBy == nil {
+			t.Errorf("%s: no flaggedBy: a negative control declares the SLO it must fail and the evidence (class or stalled)", c.name)
+		} else if cl := ctl.FlaggedBy.Class; cl != "" && cl != spec.FlaggedStalled &&
+			!slices.ContainsFunc(ledger.Classes(), func(k ledger.Class) bool { return k.String() == cl }) {
+			t.Errorf("%s: flaggedBy.class %q is no ledger class", c.name, cl)
 		}
 	}
 	for _, s := range list {
@@ -179,68 +179,5 @@ func TestKnobDiff(t *testing.T) {
 	}
 	if !under("tlsCompare.pairs[0].accelerated.name", knobs["compared TLS profiles"]) || under("stack.lb.retries", knobs["health-check timing"]) {
 		t.Error("under")
-	}
-}
-
-// With GATECERT_CERTIFY_DIR set to a run's artifacts folder
-// (artifacts/<run-id>, as `gatecert run -certify` writes it), every
-// negative control in it was flagged for its reason: the declared SLO
-// failed and the declared class (or stalls) shows in its verdict.
-func TestControlsFlaggedForReason(t *testing.T) {
-	dir := os.Getenv("GATECERT_CERTIFY_DIR")
-	if dir == "" {
-		t.Skip("GATECERT_CERTIFY_DIR not set: no run to check")
-	}
-	type verdict struct {
-		Passed   bool `json:"passed"`
-		Requests struct {
-			ByClass map[string]int64 `json:"byClass"`
-		} `json:"requests"`
-		Stalls *struct {
-			Stalled int64 `json:"stalled"`
-		} `json:"stalls"`
-		SLOs []struct {
-			Kind   string `json:"kind"`
-			Passed bool   `json:"passed"`
-		} `json:"slos"`
-	}
-	seen := 0
-	for _, c := range controls {
-		b, err := os.ReadFile(filepath.Join(dir, c.name, "verdict.json"))
-		if os.IsNotExist(err) {
-			continue // not run (a skipped label)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen++
-		var v verdict
-		if err := json.Unmarshal(b, &v); err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		if v.Passed {
-			t.Errorf("%s passed: not flagged", c.name)
-			continue
-		}
-		if !slices.ContainsFunc(v.SLOs, func(s struct {
-			Kind   string `json:"kind"`
-			Passed bool   `json:"passed"`
-		}) bool {
-			return s.Kind == c.slo && !s.Passed
-		}) {
-			t.Errorf("%s: flagged, but %s did not fail (%+v)", c.name, c.slo, v.SLOs)
-		}
-		switch {
-		case c.class == "":
-		case c.class == "stalled":
-			if v.Stalls == nil || v.Stalls.Stalled == 0 {
-				t.Errorf("%s: no stalled requests", c.name)
-			}
-		case v.Requests.ByClass[c.class] == 0:
-			t.Errorf("%s: no %s failures (%v)", c.name, c.class, v.Requests.ByClass)
-		}
-	}
-	if seen == 0 {
-		t.Errorf("no negative control's verdict under %s", dir)
 	}
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # fidelity.sh N [SCENARIO.yaml ...] — runs every scenario N times and counts
-# false passes (a negative control the harness did not flag), false fails
+# false passes (a negative control the harness did not flag, or flagged
+# for another reason than its flaggedBy), false fails
 # (a good profile the harness failed) and, on their own line, runs that
 # could not be judged: invalid (the run could not do what it set out to
 # do), environment errors — neither a false pass nor a false fail. The
@@ -56,9 +57,15 @@ for f in "${files[@]}"; do
   name=$(sed -n 's/^name: *//p' "$f")
   line=""; why=""
   for i in $(seq 1 "$n"); do
-    res=$("$bin" run -q "${flags[@]}" -o "$out" "$f" 2>&1 | grep -E "^(PASS|FAIL|INVALID|ERROR|INTERRUPTED|SKIP)" | head -1)
+    all=$("$bin" run -q -certify "${flags[@]}" -o "$out" "$f" 2>&1)
+    res=$(grep -E "^(PASS|FAIL|INVALID|ERROR|INTERRUPTED|SKIP)" <<<"$all" | head -1)
     total=$((total+1))
+    if grep -q "FAILED FOR ANOTHER REASON" <<<"$all"; then
+      # A control that failed, but not for its flaggedBy: not detected.
+      res="WRONG-REASON $(grep "FAILED FOR ANOTHER REASON" <<<"$all" | head -1 | sed 's/^ *//')"
+    fi
     case "$res" in
+      WRONG-REASON*) line+="W"; false_pass=$((false_pass+1)); why="$res"; echo "  $name run $i: $res" >&2;;
       PASS*) line+="P"; [ "$expect" = fail ] && false_pass=$((false_pass+1));;
       FAIL*) line+="F"; [ "$expect" = pass ] && false_fail=$((false_fail+1));;
       INVALID*) line+="I"; invalid=$((invalid+1)); why="$res"; echo "  $name run $i: $res" >&2;;
@@ -86,9 +93,9 @@ echo "$unjudged"
   echo
   echo "Machine: $(nproc) cores, CPU ${busy}% busy and ${steal}% stolen over the ${wall}s; load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end."
   echo
-  echo "Results: P pass, F fail (flagged), I invalid, E environment error, S skipped."
+  echo "Results: P pass, F fail (flagged), W failed for another reason than its flaggedBy (a false pass), I invalid, E environment error, S skipped."
   echo
-  echo "| scenario | expect | results | last reason (invalid, error, skip) |"
+  echo "| scenario | expect | results | last reason (wrong reason, invalid, error, skip) |"
   echo "| --- | --- | --- | --- |"
   printf '%s\n' "${rows[@]}"
 } >"$report"

@@ -129,7 +129,8 @@ func runList(ctx context.Context, r *runner.Runner, list []*spec.Scenario, certi
 		res, err := r.Run(ctx, s)
 		clearProgress()
 		o := runner.OutcomeOf(res, err)
-		e := reports.RunEntry{Scenario: s.Name, Expect: cmp.Or(s.Expect, spec.ExpectPass), Outcome: o, Verdict: res.Verdict, Dir: s.Name}
+		e := reports.RunEntry{Scenario: s.Name, Expect: cmp.Or(s.Expect, spec.ExpectPass), Outcome: o, Verdict: res.Verdict,
+			Dir: s.Name, FlaggedBy: s.FlaggedBy}
 		switch {
 		case res.Verdict != nil:
 			fmt.Println(reports.FormatLine(res.Verdict))
@@ -142,7 +143,7 @@ func runList(ctx context.Context, r *runner.Runner, list []*spec.Scenario, certi
 			e.Why = err.Error()
 		}
 		entries = append(entries, e)
-		code = reports.WorstExit(code, scenarioExit(o, s, certify))
+		code = reports.WorstExit(code, scenarioExit(e, certify))
 		if ctx.Err() != nil {
 			fmt.Println("interrupted: remaining scenarios not run")
 			code = reports.WorstExit(code, reports.ExitInterrupted)
@@ -181,13 +182,18 @@ func writeRunLevel(r *runner.Runner, entries []reports.RunEntry) error {
 // scenarioExit is one scenario's exit code: its outcome's, or with certify
 // whether a judged outcome met the scenario's expect (a negative control
 // must be flagged).
-func scenarioExit(o reports.Outcome, s *spec.Scenario, certify bool) int {
+func scenarioExit(e reports.RunEntry, certify bool) int {
 	if !certify {
-		return o.ExitCode()
+		return e.Outcome.ExitCode()
 	}
-	code := o.CertifyExit(s.Expect)
-	if o == reports.OutcomePassed && code != exitPass {
-		fmt.Printf("      %s: negative control PASSED: the harness did not detect the misconfiguration\n", s.Name)
+	code := e.Outcome.CertifyExit(e.Expect)
+	if e.Outcome == reports.OutcomePassed && code != exitPass {
+		fmt.Printf("      %s: negative control PASSED: the harness did not detect the misconfiguration\n", e.Scenario)
+	}
+	if why := e.WrongReason(); why != "" {
+		fmt.Printf("      %s: negative control FAILED FOR ANOTHER REASON: want %s failing with %s; %s\n",
+			e.Scenario, e.FlaggedBy.SLO, cmp.Or(e.FlaggedBy.Class, "any class"), why)
+		code = exitSLOFail
 	}
 	return code
 }

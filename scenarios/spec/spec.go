@@ -14,6 +14,10 @@ type Scenario struct {
 	// Expect documents the intended outcome: "pass" for a good profile,
 	// "fail" for a negative control that the harness must flag.
 	Expect string `yaml:"expect,omitempty"`
+	// FlaggedBy is the reason a negative control must be flagged for:
+	// `gatecert run -certify` counts a control that failed for another
+	// reason as a miss, not as detected.
+	FlaggedBy *FlaggedBy `yaml:"flaggedBy,omitempty"`
 	// Labels add to the labels derived from the faults (e.g. slow for a
 	// soak); only the fixed vocabulary of Vocabulary is accepted.
 	Labels []string     `yaml:"labels,omitempty"`
@@ -39,6 +43,18 @@ type Scenario struct {
 	// Source records where the scenario came from, for error messages.
 	Source Source `yaml:"-"`
 }
+
+// FlaggedBy names the SLO that must fail and the evidence that must show
+// in the ledger: a failure class ("eof", "connect-refused", ...) or
+// "stalled" (requests answered later than the stall bound).
+type FlaggedBy struct {
+	SLO   string `yaml:"slo"`
+	Class string `yaml:"class,omitempty"`
+}
+
+// FlaggedStalled is FlaggedBy.Class for stalls, which are a judgement,
+// not a ledger class.
+const FlaggedStalled = "stalled"
 
 // Values of Scenario.Expect ("" says nothing).
 const (

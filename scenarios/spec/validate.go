@@ -115,6 +115,7 @@ func (s *Scenario) Validate() error {
 	if s.Expect != "" && s.Expect != ExpectPass && s.Expect != ExpectFail {
 		c.failf("expect", "must be %s or %s", ExpectPass, ExpectFail)
 	}
+	c.flaggedBy(s)
 	if !c.missingSection("stack", s.Stack.Zones == 0 && s.Stack.NodesPerZone == 0,
 		"the topology to stand up, e.g. stack: {zones: 2, nodesPerZone: 2}") {
 		c.stack(&s.Stack)
@@ -420,3 +421,22 @@ func (c *checker) slos(slos []SLO) {
 }
 
 func between(v, lo, hi int) bool { return lo <= v && v <= hi }
+
+// flaggedBy: a reason belongs to a negative control and names an SLO the
+// scenario judges. (The class is checked against the ledger's classes
+// when the verdict is judged: this package knows no ledger.)
+func (c *checker) flaggedBy(s *Scenario) {
+	f := s.FlaggedBy
+	if f == nil {
+		return
+	}
+	if s.Expect != ExpectFail {
+		c.failf("flaggedBy", "only a negative control (expect: fail) is flagged for a reason")
+	}
+	if !slices.ContainsFunc(s.SLOs, func(o SLO) bool { return o.Kind == f.SLO }) {
+		c.failf("flaggedBy.slo", "%q is not one of the scenario's slos", f.SLO)
+	}
+	if f.Class != "" && !slugRE.MatchString(f.Class) {
+		c.failf("flaggedBy.class", "%q: want a failure class such as eof or connect-refused, or %s", f.Class, FlaggedStalled)
+	}
+}

@@ -62,6 +62,10 @@ missing-replica.yaml:14: faults[1].target: replica z1n1-gw1 does not exist (zone
 
 	"unknown-slo-kind": `unknown-slo-kind.yaml:10: slos[1].kind: unknown slo kind "p99Latency" (known: zeroLoss, availability, maxFailover, latency, throughput, servedBy, errorBudget, reconciliation, tlsSpeedup)`,
 
+	"flagged-by": `flagged-by.yaml:3: flaggedBy: only a negative control (expect: fail) is flagged for a reason
+flagged-by.yaml:3: flaggedBy.class: "EOF!": want a failure class such as eof or connect-refused, or stalled
+flagged-by.yaml:3: flaggedBy.slo: "maxFailover" is not one of the scenario's slos`,
+
 	"no-slos": `no-slos.yaml:8: slos: at least one SLO required`,
 
 	"availability-min": `availability-min.yaml:9: slos[0].min: must be in (0, 1]
