@@ -93,7 +93,8 @@ func RunID(prefix string) string { return prefix + time.Now().UTC().Format("1504
 
 // Judge runs s and asserts its declared outcome through reports' outcome
 // table: a good profile passes with at least the offered number of
-// requests; a negative control is flagged by a failed SLO. A run that
+// requests; a negative control is flagged by a failed SLO, for its
+// declared reason (flaggedBy). A run that
 // could not be judged (environment, invalid, interrupted) fails the spec
 // with its reasons, never as a pass or an SLO failure of the stack.
 func Judge(ctx context.Context, r *runner.Runner, s *spec.Scenario) {
@@ -113,6 +114,11 @@ func Judge(ctx context.Context, r *runner.Runner, s *spec.Scenario) {
 	gomega.Expect(o.Judged()).To(gomega.BeTrue(), "run not judged: %s %v", o, v.Reasons)
 	if s.Expect == spec.ExpectFail {
 		gomega.Expect(o).To(gomega.Equal(reports.OutcomeFailed), "negative control not detected: %s", reports.FormatLine(v))
+		if s.FlaggedBy != nil {
+			ok, why := reports.FlaggedFor(v, *s.FlaggedBy)
+			gomega.Expect(ok).To(gomega.BeTrue(), "negative control failed for another reason than %s/%s: %s",
+				s.FlaggedBy.SLO, s.FlaggedBy.Class, why)
+		}
 		return
 	}
 	gomega.Expect(o).To(gomega.Equal(reports.OutcomePassed), "%s\nsee %s", reports.FormatLine(v), filepath.Join(res.Dir, reports.SummaryFile))
