@@ -117,3 +117,25 @@ func TestAddTLSRuns(t *testing.T) {
 		t.Errorf("sum %+v", got)
 	}
 }
+
+// TestTLSEngineEvidence: the engine's batches add up over rounds and the
+// tlsSpeedup result says how the handshakes were signed on each side.
+func TestTLSEngineEvidence(t *testing.T) {
+	a := TLSRun{Handshakes: 1200, Rounds: 1, Engine: &TLSEngine{Accelerator: "multibuffer", EngineID: "qatengine", SignOp: "rsa_private_crt", SignCalls: 300, SignLanes: 1200, AvgSignBatch: 4}}
+	b := TLSRun{Handshakes: 1200, Rounds: 1, Engine: &TLSEngine{Accelerator: "multibuffer", EngineID: "qatengine", SignOp: "rsa_private_crt", SignCalls: 200, SignLanes: 1200, AvgSignBatch: 6}}
+	sum := AddTLSRuns(a, b, false)
+	if e := sum.Engine; e.SignCalls != 500 || e.SignLanes != 2400 || e.AvgSignBatch != 4.8 {
+		t.Errorf("summed engine = %+v", e)
+	}
+	if a.Engine.SignCalls != 300 {
+		t.Error("AddTLSRuns changed its argument")
+	}
+	got := sum.Engine.Detail(sum.Handshakes)
+	if want := "2400 handshakes signed in 500 crypto_mb rsa_private_crt batches of 4.8 lanes"; !strings.Contains(got, want) {
+		t.Errorf("detail %q, want %q", got, want)
+	}
+	none := &TLSEngine{Accelerator: "none", SignOp: "rsa_private_crt"}
+	if got := none.Detail(1200); !strings.Contains(got, "no crypto_mb signing batch over 1200 handshakes") {
+		t.Errorf("baseline detail %q", got)
+	}
+}

@@ -187,9 +187,12 @@ func (st *state) tlsRun(ctx context.Context, topo topology.Topology, acct topolo
 	}
 	run.PerCPUSecond = reports.PerCPUSecond(n, run.GatewayCPU.D())
 	if mb != nil && mb.Multibuffer() != nil {
-		if err := st.multibufferEvidence(mb, mbBefore, int(hs), dir); err != nil {
+		e, err := st.multibufferEvidence(mb, mbBefore, int(hs), dir)
+		if err != nil {
 			return reports.TLSRun{}, nil, err
 		}
+		run.Engine = &reports.TLSEngine{Accelerator: e.Accelerator, EngineID: e.EngineID, CPUFlags: e.CPUFlags,
+			SignOp: e.SignOp, SignCalls: e.SignCalls, SignLanes: e.SignLanes, AvgSignBatch: e.AvgSignBatch}
 	}
 	return run, v, nil
 }
@@ -205,26 +208,26 @@ type multibuffer interface {
 // CPU flags and the crypto_mb batch calls of the run against its
 // handshakes. An accelerated run whose handshakes made no signing batch
 // is an error (the engine was not used), never a measurement.
-func (st *state) multibufferEvidence(mb multibuffer, before accel.Counters, handshakes int, dir string) error {
+func (st *state) multibufferEvidence(mb multibuffer, before accel.Counters, handshakes int, dir string) (accel.Evidence, error) {
 	after, err := mb.MultibufferCounters()
 	if err != nil {
-		return err
+		return accel.Evidence{}, err
 	}
 	g := st.s.Stack.Gateway
 	e, evErr := accel.NewEvidence(mb.Multibuffer(), cmp.Or(g.TLS.Accelerator, spec.AcceleratorNone), g.TLS.Key, handshakes, accel.Diff(before, after))
 	b, err := json.MarshalIndent(e, "", "  ")
 	if err != nil {
-		return err
+		return e, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, MultibufferFile), append(b, '\n'), 0o644); err != nil {
-		return err
+		return e, err
 	}
 	st.log().Info("multi-buffer batches", "accelerator", e.Accelerator, "handshakes", handshakes,
 		"signOp", e.SignOp, "signCalls", e.SignCalls, "avgSignBatch", e.AvgSignBatch)
 	if evErr != nil {
-		return fmt.Errorf("%w: %w", ErrEnvironment, evErr)
+		return e, fmt.Errorf("%w: %w", ErrEnvironment, evErr)
 	}
-	return nil
+	return e, nil
 }
 
 // MultibufferFile is a multi-buffer run's evidence file in its folder.
