@@ -18,7 +18,11 @@ import (
 func Write(w io.Writer, s *spec.Scenario, sets []string) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
 	st := s.Stack
-	p("scenario %s (expect %s)", s.Name, or(s.Expect, "pass"))
+	if f := s.FlaggedBy; f != nil {
+		p("scenario %s (expect %s: flagged by %s failing with %s)", s.Name, or(s.Expect, "pass"), f.SLO, or(f.Class, "any class"))
+	} else {
+		p("scenario %s (expect %s)", s.Name, or(s.Expect, "pass"))
+	}
 	if s.Description != "" {
 		p("  %s", s.Description)
 	}
