@@ -38,6 +38,7 @@ func (s *Scenario) Defaults() {
 	st := &s.Stack
 	def(&st.GatewaysPerNode, 1)
 	def(&st.LoadBalancers, 2)
+	s.defaultRegions()
 
 	g := &st.Gateway
 	def(&g.StopSignal, StopSignalQuit)

@@ -37,7 +37,8 @@ func (o *SLO) defaults() {
 // checked for serving traffic afterwards: a zone, a node, a load balancer
 // or one replica.
 func (f Fault) Targeted() bool {
-	return f.Zone != "" || f.Node != "" || f.LB != "" || (f.Target != "" && f.Target != TargetAll)
+	return f.Zone != "" || f.Node != "" || f.LB != "" || (f.Target != "" && f.Target != TargetAll) ||
+		f.Kind == FaultRegionOutage
 }
 
 // sloParams checks the fields of one SLO other than its kind and Min (see
@@ -57,6 +58,7 @@ func (c *checker) sloParams(p string, o SLO, s *Scenario) {
 		{"grace", o.Grace != 0}, {"tolerance", o.Tolerance != 0}, {"budget", o.Budget != 0},
 		{"allowFailedAfterBackend", o.AllowFailedAfterBackend != 0},
 		{"allowDuplicates", o.AllowDuplicates != 0}, {"allowPhantoms", o.AllowPhantoms != 0},
+		{"region", o.Region != ""},
 	}
 	takes := func(name string) bool { return slices.Contains(kind.params, name) }
 	for _, f := range set {

@@ -74,6 +74,11 @@ type StackProfile struct {
 	GatewayZones int            `yaml:"gatewayZones,omitempty"`
 	Gateway      GatewayProfile `yaml:"gateway"`
 	LB           LBProfile      `yaml:"lb"`
+	// Regions, when set, make the stack multi-region; the flat counts
+	// above are each region's defaults (region.go, DESIGN.md).
+	Regions []Region `yaml:"regions,omitempty"`
+	// GSLB is the DNS server choosing a region per client (region.go).
+	GSLB *GSLB `yaml:"gslb,omitempty"`
 }
 
 // GatewayProfile holds the gateway replica's graceful-shutdown and
@@ -219,6 +224,9 @@ type Load struct {
 	// with TLS a handshake, per request).
 	Connection string  `yaml:"connection,omitempty"`
 	TLS        LoadTLS `yaml:"tls,omitempty"`
+	// Clients splits the load into one group per client region, each
+	// resolving the gateway's name through stack.gslb (region.go).
+	Clients []ClientGroup `yaml:"clients,omitempty"`
 }
 
 // Fault kinds known to the model. A provider may lack the capability for
@@ -272,6 +280,9 @@ type Fault struct {
 	// Mode chooses how zone-outage (kill, isolate) and lb-kill (refused,
 	// blackhole) break things.
 	Mode string `yaml:"mode,omitempty"`
+	// Region selects the region of region-outage and, with stack.regions,
+	// the region of a zone, node, LB or replica named by the fields above.
+	Region string `yaml:"region,omitempty"`
 	// Replicas is the number of gateway replicas a scale fault leaves
 	// running (at most the provisioned zones × nodesPerZone ×
 	// gatewaysPerNode); the revert restores the full set.
@@ -343,6 +354,9 @@ type SLO struct {
 	AllowFailedAfterBackend int `yaml:"allowFailedAfterBackend,omitempty"`
 	AllowDuplicates         int `yaml:"allowDuplicates,omitempty"`
 	AllowPhantoms           int `yaml:"allowPhantoms,omitempty"`
+	// Region restricts availability and maxFailover to the requests of
+	// that client region's group (load.clients).
+	Region string `yaml:"region,omitempty"`
 }
 
 // Source locates a scenario and its fields in the file it came from.

@@ -17,6 +17,8 @@ type faultKind struct {
 	// target says the kind selects replicas with Fault.Target; zone, node,
 	// lb and replicas say it requires that field; other kinds reject them.
 	target, zone, node, lb, replicas bool
+	// region says the kind requires Fault.Region (region.go).
+	region bool
 	// modes lists the kind's Fault.Mode values, the default first; a kind
 	// without modes rejects Mode.
 	modes []string
@@ -35,6 +37,7 @@ var faultKinds = []faultKind{
 	{name: FaultLBKill, lb: true, modes: []string{ModeRefused, ModeBlackhole}},
 	{name: FaultLBDrain, lb: true},
 	{name: FaultPartition, zone: true},
+	{name: FaultRegionOutage, region: true},
 }
 
 func faultKindOf(name string) (faultKind, bool) {
@@ -69,8 +72,8 @@ type sloKind struct {
 // sloKinds is the one table of SLO kinds the model knows.
 var sloKinds = []sloKind{
 	{name: SLOZeroLoss, params: windowParams},
-	{name: SLOAvailability, min: true, params: windowParams},
-	{name: SLOMaxFailover, params: []string{"fault", "max", "steady"}},
+	{name: SLOAvailability, min: true, params: append([]string{"region"}, windowParams...)},
+	{name: SLOMaxFailover, params: []string{"fault", "max", "steady", "region"}},
 	{name: SLOLatency, params: append([]string{"max", "quantile"}, windowParams...)},
 	{name: SLOThroughput, min: true, params: windowParams},
 	{name: SLOServedBy, params: []string{"fault", "grace", "tolerance"}},
@@ -129,12 +132,14 @@ func (s *Scenario) Validate() error {
 			c.failf(fmt.Sprintf("labels[%d]", i), "%q is not in the vocabulary (%s)", l, strings.Join(Vocabulary, ", "))
 		}
 	}
+	c.regions(s)
 	c.chaos(s.Chaos)
 	c.tls(s)
 	c.faults(s)
 	c.slos(s.SLOs)
 	for i, o := range s.SLOs {
 		c.sloParams(fmt.Sprintf("slos[%d]", i), o, s)
+		c.sloRegion(fmt.Sprintf("slos[%d]", i), o, s)
 	}
 	c.overrides(s)
 	return c.probs.sorted()
@@ -330,7 +335,8 @@ func (c *checker) faults(s *Scenario) {
 		}
 		c.notNegative(p+".duration", f.Duration)
 		if known {
-			c.faultParams(p, f, kind, st, topologyOK)
+			c.faultRegion(p, f, kind, st)
+			c.faultParams(p, f, kind, st.inRegion(f.Region), topologyOK)
 		}
 	}
 }

@@ -48,7 +48,7 @@ missing-nodes-per-zone.yaml:4: load.duration: required (at least 1s)`,
 
 	"fault-beyond-duration": `fault-beyond-duration.yaml:10: faults[0].at: must be before the end of load (load.duration 30s)`,
 
-	"unknown-fault-kind": `unknown-fault-kind.yaml:9: faults[0].kind: unknown fault kind "node-reboot" (known: pod-terminate, rolling-restart, pod-kill, scale, node-kill, node-drain, zone-outage, lb-kill, lb-drain, partition)`,
+	"unknown-fault-kind": `unknown-fault-kind.yaml:9: faults[0].kind: unknown fault kind "node-reboot" (known: pod-terminate, rolling-restart, pod-kill, scale, node-kill, node-drain, zone-outage, lb-kill, lb-drain, partition, region-outage)`,
 
 	"duplicate-fault-names": `duplicate-fault-names.yaml:14: faults[2].name: duplicate fault name "pod-terminate" (first used by faults[0]; name defaults to kind)
 duplicate-fault-names.yaml:16: faults[3].name: duplicate fault name "drain" (first used by faults[1])`,
@@ -162,7 +162,7 @@ func TestValidate(t *testing.T) {
 			s.Faults = []Fault{{Name: "a", Kind: FaultPodTerminate, At: sec(10)}}
 		}, "faults[0].at: must be before the end of load (load.duration 10s)"},
 		{"missing kind", func(s *Scenario) { s.Faults = []Fault{{Name: "a"}} },
-			"faults[0].kind: required (one of pod-terminate, rolling-restart, pod-kill, scale, node-kill, node-drain, zone-outage, lb-kill, lb-drain, partition)"},
+			"faults[0].kind: required (one of pod-terminate, rolling-restart, pod-kill, scale, node-kill, node-drain, zone-outage, lb-kill, lb-drain, partition, region-outage)"},
 		{"maxUnavailable on pod-terminate", func(s *Scenario) {
 			s.Faults = []Fault{{Name: "a", Kind: FaultPodTerminate, MaxUnavailable: 2}}
 		}, "faults[0].maxUnavailable: not used by pod-terminate"},
