@@ -36,7 +36,7 @@ type GSLB struct {
 	Strategy string `yaml:"strategy,omitempty"`
 	// TTL is the answers' time to live (default 30s; 0 means "do not
 	// cache", so it is only valid with ttl resolvers).
-	TTL         Duration       `yaml:"ttl"`
+	TTL         Duration        `yaml:"ttl"`
 	HealthCheck GSLBHealthCheck `yaml:"healthCheck"`
 }
 
