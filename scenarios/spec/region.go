@@ -20,7 +20,8 @@ type Region struct {
 	LoadBalancers   int    `yaml:"loadBalancers,omitempty"`
 	GatewayZones    int    `yaml:"gatewayZones,omitempty"`
 	// ClientSubnet is the source subnet of this region's client group: the
-	// DNS tells which region asks by it. Default 10.<100+i>.0.0/24.
+	// DNS tells which region asks by it. Default 10.77.<201+i>.0/24 (inside
+	// the local provider's fabric, 10.77.0.0/16).
 	ClientSubnet string `yaml:"clientSubnet,omitempty"`
 }
 
@@ -121,7 +122,7 @@ func (s *Scenario) defaultRegions() {
 		def(&r.GatewaysPerNode, st.GatewaysPerNode)
 		def(&r.LoadBalancers, st.LoadBalancers)
 		def(&r.GatewayZones, st.GatewayZones)
-		def(&r.ClientSubnet, fmt.Sprintf("10.%d.0.0/24", 100+i))
+		def(&r.ClientSubnet, fmt.Sprintf("10.77.%d.0/24", 201+i))
 	}
 	if g := st.GSLB; g != nil {
 		def(&g.Name, DefaultGSLBName)

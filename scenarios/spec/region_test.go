@@ -46,8 +46,8 @@ func TestRegionDefaults(t *testing.T) {
 	if eu.Zones != 2 || us.Zones != 3 || eu.NodesPerZone != 1 || us.LoadBalancers != 2 {
 		t.Errorf("flat fields not inherited: eu %+v us %+v", eu, us)
 	}
-	if eu.ClientSubnet != "10.100.0.0/24" || us.ClientSubnet != "10.101.0.0/24" {
-		t.Errorf("subnets %s %s, want 10.100.0.0/24 10.101.0.0/24", eu.ClientSubnet, us.ClientSubnet)
+	if eu.ClientSubnet != "10.77.201.0/24" || us.ClientSubnet != "10.77.202.0/24" {
+		t.Errorf("subnets %s %s, want 10.77.201.0/24 10.77.202.0/24", eu.ClientSubnet, us.ClientSubnet)
 	}
 	g := s.Stack.GSLB
 	if g.Name != DefaultGSLBName || g.Strategy != StrategyFailover || g.TTL.D() != 5*time.Second ||
@@ -69,8 +69,8 @@ func TestRegionBadInput(t *testing.T) {
 			`r.yaml:19: faults[0].region: unknown region "asia" (regions: [eu us])`},
 		{"unknown client region", "{region: us, share: 0.5, resolver: cached}", "{region: ap, share: 0.5}",
 			`r.yaml:16: load.clients[1].region: unknown region "ap" (regions: [eu us])`},
-		{"overlapping subnets", "    - name: us\n", "    - name: us\n      clientSubnet: 10.100.0.128/25\n",
-			`r.yaml:8: stack.regions[1].clientSubnet: 10.100.0.128/25 overlaps 10.100.0.0/24 of an earlier region`},
+		{"overlapping subnets", "    - name: us\n", "    - name: us\n      clientSubnet: 10.77.201.128/25\n",
+			`r.yaml:8: stack.regions[1].clientSubnet: 10.77.201.128/25 overlaps 10.77.201.0/24 of an earlier region`},
 		{"shares", "{region: eu, share: 0.5}", "{region: eu, share: 0.6}",
 			`r.yaml:14: load.clients: shares sum to 1.1, must sum to 1`},
 		{"ttl 0 with cached", "    ttl: 5s", "    ttl: 0s",
