@@ -39,6 +39,9 @@ type client struct {
 	closers   []func()
 	gateways  *names
 	backends  *names
+	// named, when set, dials by name (Config.Resolver): one transport,
+	// and each record's LB is the target its connection went to.
+	named *namedDialer
 	*route
 }
 
@@ -77,6 +80,10 @@ func newClient(cfg Config) *client {
 		gateways:  newNames(),
 		backends:  newNames(),
 		route:     newRoute(cfg),
+	}
+	if cfg.Resolver != nil {
+		c.addNamed(cfg, d)
+		return c
 	}
 	for _, t := range cfg.Targets {
 		c.urls = append(c.urls, scheme+t+"/")
@@ -152,7 +159,10 @@ func (c *client) do(ctx context.Context, seq uint64, lb int, intended time.Time,
 	defer cancel()
 	ctx = httptrace.WithClientTrace(ctx, trace)
 
-	if c.failover {
+	switch {
+	case c.named != nil:
+		lb = 0 // the one transport; the dial picks the address (named.go)
+	case c.failover:
 		lb = c.pick(seq) // the sticky address as of now, not as of scheduling
 	}
 	sent := time.Now()
@@ -161,16 +171,22 @@ func (c *client) do(ctx context.Context, seq uint64, lb int, intended time.Time,
 	var err error
 	for tries := 1; ; tries++ {
 		resp, err = c.roundTrip(ctx, seq, lb)
-		if err == nil || !c.failover || tries >= len(c.urls) || !connectFailed(err) {
+		if err == nil || !c.failover || c.named != nil || tries >= len(c.urls) || !connectFailed(err) {
 			break
 		}
 		lb = (lb + 1) % len(c.urls)
 		rec.Flags |= ledger.FlagFailover
 	}
 	rec.LB = uint8(lb)
+	if c.named != nil {
+		var failedOver bool
+		if rec.LB, failedOver = namedTarget(last.Load(), err); failedOver {
+			rec.Flags |= ledger.FlagFailover
+		}
+	}
 	var n int64
 	if err == nil {
-		if c.failover {
+		if c.failover && c.named == nil {
 			c.current.Store(int32(lb)) // sticky: the last address that answered
 		}
 		rec.Status = uint16(resp.StatusCode)

@@ -84,6 +84,12 @@ type Config struct {
 	Zones map[string]string
 	// Progress, when set, is called about once a second with the counters.
 	Progress func(Stats)
+	// Resolver, when set, makes the client address the LBs by name
+	// (named.go): one connection pool keyed by the name, each new
+	// connection to an address of the resolver's current answer (LBPolicy
+	// over that answer), which must be one of Targets (ip:port). Plain
+	// HTTP/1.1 through net/http only.
+	Resolver *Resolver
 	// Client chooses the HTTP client: ClientAuto (the default) is
 	// ClientNetHTTP for now — the lean client has passed loadgen's own
 	// tests and the benchmark, not yet the namespace suites and the
@@ -190,6 +196,9 @@ func (cfg Config) withDefaults() (Config, error) {
 		}
 	default:
 		errs = append(errs, fmt.Errorf("Client: %q, want %s or %s (or empty: the best that fits)", cfg.Client, ClientLean, ClientNetHTTP))
+	}
+	if cfg.Resolver != nil {
+		errs = append(errs, resolverProblems(cfg)...)
 	}
 	if len(errs) > 0 {
 		return cfg, fmt.Errorf("loadgen config: %w", errors.Join(errs...))

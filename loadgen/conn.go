@@ -97,7 +97,11 @@ func (d *dialer) dialTLS(ctx context.Context, network, addr string) (net.Conn, e
 type conn struct {
 	net.Conn
 	resumed bool // TLS session resumed
-	err     atomic.Pointer[error]
+	// target and failedOver: the LB a connection dialed by name went to,
+	// and whether an earlier address of the answer refused it first.
+	target     uint8
+	failedOver bool
+	err        atomic.Pointer[error]
 }
 
 func (c *conn) Read(p []byte) (int, error) {
