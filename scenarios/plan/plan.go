@@ -32,28 +32,26 @@ func Write(w io.Writer, s *spec.Scenario, sets []string) {
 	for _, kv := range sets {
 		p("  --set %s", kv)
 	}
-	p("\ntopology: %d zones × %d nodes × %d gateway replicas = %d replicas, %d load balancers",
-		st.Zones, st.NodesPerZone, st.GatewaysPerNode, st.Zones*st.NodesPerZone*st.GatewaysPerNode, st.LoadBalancers)
-	for z := 1; z <= st.Zones; z++ {
-		var nodes []string
-		for n := 1; n <= st.NodesPerZone; n++ {
-			var gws []string
-			for g := 0; g < st.GatewaysPerNode; g++ {
-				gws = append(gws, spec.ReplicaName(z, n, g))
-			}
-			nodes = append(nodes, fmt.Sprintf("z%dn%d [%s + echo]", z, n, strings.Join(gws, " ")))
-		}
-		p("  zone z%d: %s", z, strings.Join(nodes, ", "))
+	if st.MultiRegion() {
+		p("\ntopology: %d regions (below), each with the gateway and LB profile here", len(st.Regions))
+	} else {
+		printZones(p, st)
 	}
 	g := st.Gateway
 	p("  gateway: readinessDrain %v, preStop %s, stop %s, grace %s, keepaliveRequests %d, keepaliveTime %s, keepaliveTimeout %s",
 		g.ReadinessDrain, g.PreStop, g.StopSignal, g.TerminationGracePeriod, g.KeepaliveRequests, g.KeepaliveTime, g.KeepaliveTimeout)
 	lb := st.LB
-	for i := 1; i <= st.LoadBalancers; i++ {
+	if st.MultiRegion() {
+		p("  each LB → its region's replicas: health check every %s (rise %d, fall %d), connect timeout %s, retries %d, shutdownSessions %v",
+			lb.HealthCheck.Interval, lb.HealthCheck.Rise, lb.HealthCheck.Fall, lb.ConnectTimeout, lb.Retries, lb.ShutdownSessions)
+	}
+	for i := 1; i <= st.LoadBalancers && !st.MultiRegion(); i++ {
 		p("  lb%d → every replica (%d): health check every %s (rise %d, fall %d), connect timeout %s, retries %d, shutdownSessions %v",
 			i, st.Zones*st.NodesPerZone*st.GatewaysPerNode, lb.HealthCheck.Interval, lb.HealthCheck.Rise, lb.HealthCheck.Fall,
 			lb.ConnectTimeout, lb.Retries, lb.ShutdownSessions)
 	}
+
+	printRegionPlan(w, s)
 
 	l := s.Load
 	p("\nload: %d req/s for %s (%d requests), %s %d B, backend delay %s, timeout %s, connect timeout %s, idle timeout %s",
@@ -90,8 +88,14 @@ func Write(w io.Writer, s *spec.Scenario, sets []string) {
 func planTarget(f spec.Fault) string {
 	for _, t := range []string{f.Zone, f.Node, f.LB, f.Target} {
 		if t != "" && t != spec.TargetAll {
+			if f.Region != "" {
+				return f.Region + "-" + t
+			}
 			return t
 		}
+	}
+	if f.Region != "" {
+		return "region " + f.Region
 	}
 	return "every replica"
 }
@@ -131,6 +135,9 @@ func describeSLO(o spec.SLO) string {
 	case spec.SLOTLSSpeedup:
 		fmt.Fprintf(&b, " >= %gx accelerated/baseline, every pair (reported per key type)", o.Min)
 	}
+	if o.Region != "" {
+		fmt.Fprintf(&b, " — clients of region %s", o.Region)
+	}
 	if o.Window != "" && o.Window != spec.WindowRun {
 		fmt.Fprintf(&b, " — window %s", o.Window)
 		if o.Fault != "" {
@@ -154,4 +161,21 @@ func or(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// printZones writes a one-region topology: its zones, nodes and replicas.
+func printZones(p func(string, ...any), st spec.StackProfile) {
+	p("\ntopology: %d zones × %d nodes × %d gateway replicas = %d replicas, %d load balancers",
+		st.Zones, st.NodesPerZone, st.GatewaysPerNode, st.Zones*st.NodesPerZone*st.GatewaysPerNode, st.LoadBalancers)
+	for z := 1; z <= st.Zones; z++ {
+		var nodes []string
+		for n := 1; n <= st.NodesPerZone; n++ {
+			var gws []string
+			for g := 0; g < st.GatewaysPerNode; g++ {
+				gws = append(gws, spec.ReplicaName(z, n, g))
+			}
+			nodes = append(nodes, fmt.Sprintf("z%dn%d [%s + echo]", z, n, strings.Join(gws, " ")))
+		}
+		p("  zone z%d: %s", z, strings.Join(nodes, ", "))
+	}
 }

@@ -307,3 +307,31 @@ func (c *checker) sloRegion(p string, o SLO, s *Scenario) {
 	}
 	c.failf(p+".region", "no client group for region %q in load.clients", o.Region)
 }
+
+// FailoverBudget is what the configuration predicts a client region's
+// failover after its region died costs, in parts: detection by the DNS
+// health checks (fall × interval, plus one check's timeout), publication
+// (the answer changes as the check flips: 0 here), and the TTL a ttl
+// resolver may keep the old answer. A cached resolver never moves: ok is
+// false. The verdict compares the measured failover with Total plus one
+// check interval.
+type FailoverBudget struct {
+	Detection, Publication, TTL time.Duration
+}
+
+// Total is the predicted failover.
+func (b FailoverBudget) Total() time.Duration { return b.Detection + b.Publication + b.TTL }
+
+// PredictFailover is the budget for a client group's failover (see
+// FailoverBudget); ok is false without a DNS or for a cached resolver.
+func (s *Scenario) PredictFailover(g ClientGroup) (b FailoverBudget, ok bool) {
+	gs := s.Stack.GSLB
+	if gs == nil || g.Resolver == ResolverCached {
+		return FailoverBudget{}, false
+	}
+	h := gs.HealthCheck
+	return FailoverBudget{
+		Detection: time.Duration(h.Fall)*h.Interval.D() + h.Timeout.D(),
+		TTL:       gs.TTL.D(),
+	}, true
+}
