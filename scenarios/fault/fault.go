@@ -65,6 +65,8 @@ func run(ctx context.Context, topo topology.Topology, f spec.Fault, rec spec.Rec
 		return hold(ctx, f, rec, func() (topology.Undo, error) { return topo.(topology.LBDrainer).DrainLB(ctx, f.LB, rec) })
 	case spec.FaultPartition:
 		return hold(ctx, f, rec, func() (topology.Undo, error) { return topo.(topology.Partitioner).PartitionZone(ctx, f.Zone, rec) })
+	case spec.FaultRegionOutage:
+		return hold(ctx, f, rec, func() (topology.Undo, error) { return topo.(topology.RegionKiller).KillRegion(ctx, f.Region, rec) })
 	}
 	return fmt.Errorf("%w: unknown fault kind %q", topology.ErrUnsupported, f.Kind)
 }
@@ -159,6 +161,14 @@ func nodesOf(topo topology.Topology, zone string) []string {
 
 // targetOf is what the inject and revert events name.
 func targetOf(f spec.Fault) string {
+	if f.Region != "" {
+		return spec.RegionTarget(f.Region, targetInRegion(f))
+	}
+	return targetInRegion(f)
+}
+
+// targetInRegion is what f acts on, named as in a one-region stack.
+func targetInRegion(f spec.Fault) string {
 	switch {
 	case f.Node != "":
 		return f.Node

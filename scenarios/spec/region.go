@@ -335,3 +335,13 @@ func (s *Scenario) PredictFailover(g ClientGroup) (b FailoverBudget, ok bool) {
 		TTL:       gs.TTL.D(),
 	}, true
 }
+
+// RegionTarget names what a fault acts on in a region: the region itself
+// ("" target, region-outage) or the region-prefixed zone, node, LB or
+// replica (eu-z1, eu-z1n1, eu-lb1, eu-z1n1-gw0).
+func RegionTarget(region, target string) string {
+	if target == "" {
+		return region
+	}
+	return region + "-" + target
+}

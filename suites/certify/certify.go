@@ -42,6 +42,7 @@ var faultLabels = map[string][]string{
 	spec.FaultPartition:      {"failover", "zone"},
 	spec.FaultLBKill:         {"failover", "lb"},
 	spec.FaultLBDrain:        {"drain", "lb"},
+	spec.FaultRegionOutage:   {"failover", "zone", "lb"},
 }
 
 // smoke is the quick subset `make test` runs: one good profile and its
