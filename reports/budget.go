@@ -54,6 +54,11 @@ func lossBudget(s *spec.Scenario, f spec.Fault, base *Baseline) (int64, string) 
 	if slices.Contains(gracefulKinds, f.Kind) {
 		return 0, "graceful: a planned removal loses nothing"
 	}
+	if f.Kind == spec.FaultRegionOutage {
+		if n, why, ok := regionLossBudget(s, f); ok {
+			return n, why
+		}
+	}
 	st := s.Stack
 	total := max(st.Zones*st.NodesPerZone*st.GatewaysPerNode, 1)
 	share, what := 1.0, "everything"
