@@ -204,7 +204,11 @@ func (a *attack) notSentTail(n uint64, start time.Time) {
 // job builds request n, due at offset off: its first address comes from
 // the LB policy, its phase from the schedule.
 func (a *attack) job(n uint64, start time.Time, off time.Duration) job {
-	return job{seq: n, lb: a.route.pick(n), phase: phaseOf(a.cfg.Schedule, n), at: start.Add(off), off: off}
+	lb := a.route.pick(n)
+	if a.cfg.Resolver != nil {
+		lb = ledger.NoName // by name: the dial picks the LB (a request never sent has none)
+	}
+	return job{seq: n, lb: lb, phase: phaseOf(a.cfg.Schedule, n), at: start.Add(off), off: off}
 }
 
 // phaseCount is the number of phases of s (1 for an unphased schedule).

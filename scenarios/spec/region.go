@@ -168,8 +168,34 @@ func (c *checker) regions(s *Scenario) {
 		}
 		c.subnet(p+".clientSubnet", r.ClientSubnet, st.Regions[:i], &nets)
 	}
+	if st.MultiRegion() {
+		c.regionNeeds(s)
+	}
 	c.gslb(s)
 	c.clients(s)
+}
+
+// regionNeeds rejects what a multi-region stack does not combine with
+// yet: no DNS or no client groups (a client that knows every region's LB
+// addresses is not modelled), a TLS gateway or client (the resolving
+// client is plain HTTP/1.1), a tlsCompare or capacity section (both stand
+// up one-region stacks of their own).
+func (c *checker) regionNeeds(s *Scenario) {
+	switch {
+	case s.Stack.GSLB == nil:
+		c.failf("stack.regions", "needs stack.gslb: clients find a region through the DNS")
+	case len(s.Load.Clients) == 0:
+		c.failf("stack.regions", "needs load.clients: one client group per client region")
+	}
+	if s.Stack.Gateway.TLS.Enabled || s.Load.TLS.Enabled {
+		c.failf("stack.regions", "does not combine with TLS yet: the resolving client groups speak plain HTTP/1.1")
+	}
+	if s.TLSCompare != nil {
+		c.failf("tlsCompare", "does not combine with stack.regions")
+	}
+	if s.Capacity != nil {
+		c.failf("capacity", "does not combine with stack.regions")
+	}
 }
 
 // subnet checks one region's client subnet and that it overlaps none of

@@ -120,6 +120,28 @@ func TestRegionNeedsRegions(t *testing.T) {
 	}
 }
 
+// TestRegionsNeedDNSAndClients: regions without a DNS, without client
+// groups or with TLS are rejected, located at stack.regions.
+func TestRegionsNeedDNSAndClients(t *testing.T) {
+	for _, tc := range []struct{ from, to, want string }{
+		{"  gslb:\n    ttl: 5s\n", "", "stack.regions: needs stack.gslb"},
+		{"  clients:\n    - {region: eu, share: 0.5}\n    - {region: us, share: 0.5, resolver: cached}\n", "",
+			"stack.regions: needs load.clients"},
+		{"  gslb:\n", "  gateway: {tls: {enabled: true}}\n  gslb:\n", "stack.regions: does not combine with TLS yet"},
+	} {
+		if !strings.Contains(regionBase, tc.from) {
+			t.Fatalf("case does not apply: %q", tc.from)
+		}
+		s, err := Decode("r.yaml", []byte(strings.Replace(regionBase, tc.from, tc.to, 1)))
+		if err == nil {
+			err = s.Validate()
+		}
+		if err == nil || !strings.Contains(err.Error(), "r.yaml:5: "+tc.want) {
+			t.Errorf("got:\n%v\nwant r.yaml:5: %s", err, tc.want)
+		}
+	}
+}
+
 // TestOneRegionUnchanged: a scenario without regions gets no region
 // defaults, so its resolved form (and every golden) stays as it was.
 func TestOneRegionUnchanged(t *testing.T) {
