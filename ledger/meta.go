@@ -40,6 +40,11 @@ type Meta struct {
 	// such a run judges the client too. SaturationReason says why.
 	ClientSaturated  bool   `json:"clientSaturated"`
 	SaturationReason string `json:"saturationReason,omitempty"`
+	// Groups are the client groups of a merged ledger, each a range of
+	// Seq (group.go); absent: one group. Regions maps LB, gateway and
+	// backend names to their region; absent: one region.
+	Groups  []Group           `json:"groups,omitempty"`
+	Regions map[string]string `json:"regions,omitempty"`
 }
 
 // Name returns names[i] or "" when out of range.

@@ -84,6 +84,10 @@ type Config struct {
 	Zones map[string]string
 	// Progress, when set, is called about once a second with the counters.
 	Progress func(Stats)
+	// SeqBase is added to every request's id (X-Gatecert-Id, the record's
+	// Seq): client groups run side by side with disjoint id ranges, so
+	// the backends' ledgers still reconcile (ledger.Group).
+	SeqBase uint32
 	// Resolver, when set, makes the client address the LBs by name
 	// (named.go): one connection pool keyed by the name, each new
 	// connection to an address of the resolver's current answer (LBPolicy

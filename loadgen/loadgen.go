@@ -208,7 +208,7 @@ func (a *attack) job(n uint64, start time.Time, off time.Duration) job {
 	if a.cfg.Resolver != nil {
 		lb = ledger.NoName // by name: the dial picks the LB (a request never sent has none)
 	}
-	return job{seq: n, lb: lb, phase: phaseOf(a.cfg.Schedule, n), at: start.Add(off), off: off}
+	return job{seq: uint64(a.cfg.SeqBase) + n, lb: lb, phase: phaseOf(a.cfg.Schedule, n), at: start.Add(off), off: off}
 }
 
 // phaseCount is the number of phases of s (1 for an unphased schedule).
