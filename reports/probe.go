@@ -41,6 +41,14 @@ type probe struct {
 	// served by what a fault took out.
 	offN              int64
 	offFirst, offLast ledger.Record
+
+	// group restricts the probe to one client group's records (an SLO's
+	// region:, region.go); nil counts every record.
+	group *ledger.Group
+	// steadyAt: a group's maxFailover, its first healthy success after
+	// its last unavailable request (tally.failovers' second pass).
+	steadyAt    time.Duration
+	steadyFound bool
 }
 
 // offend records r as an offending successful request.
@@ -70,7 +78,7 @@ func (p *probe) bad(r ledger.Record) {
 // add counts r if it lies in the window; stalled says r is a success
 // slower than the run's stall bound.
 func (p *probe) add(r ledger.Record, stalled bool) {
-	if p.missing != "" || !p.contains(r.Intended) {
+	if p.missing != "" || !p.contains(r.Intended) || (p.group != nil && !p.group.Has(r.Seq)) {
 		return
 	}
 	p.total++
@@ -136,6 +144,7 @@ func probesFor(sc *spec.Scenario, ws []*window, meta ledger.Meta) []*probe {
 		out = append(out, mine...)
 	}
 	for _, p := range out {
+		scopeToRegion(p, meta)
 		if p.gateways != nil {
 			target := ""
 			if p.w != nil {

@@ -146,6 +146,10 @@ func judgeFailover(r *SLOResult, p *probe, t *tally) {
 		return
 	}
 	f := t.failover(p.w, steady)
+	if p.group != nil {
+		f = p.groupFailover(t, steady)
+		r.Details = append(r.Details, fmt.Sprintf("clients of region %s (group %s)", p.group.Region, p.group.Name))
+	}
 	if t.stall != nil {
 		r.Threshold = fmt.Sprintf("<= %s to steady healthy success (%s without failure or stall > %s)", o.Max, steady, short(t.stall.Bound.D()))
 	}

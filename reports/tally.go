@@ -208,12 +208,16 @@ func (t *tally) failovers(path string) error {
 			ws = append(ws, w)
 		}
 	}
-	if len(ws) == 0 {
+	gps := t.groupFailoverProbes()
+	if len(ws) == 0 && len(gps) == 0 {
 		return nil
 	}
 	return ledger.Scan(path, func(r ledger.Record) error {
 		if !r.OK() || t.stalled(r) {
 			return nil
+		}
+		for _, p := range gps {
+			p.steady(r)
 		}
 		for _, w := range ws {
 			after := r.Intended > w.lastFail || (w.scopeBad() == 0 && r.Intended >= w.from)
