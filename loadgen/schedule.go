@@ -262,3 +262,15 @@ func phaseOf(s Schedule, n uint64) uint8 {
 	}
 	return 0
 }
+
+// Requests is how many requests s schedules (At(n) ok), for sizing a
+// client group's id range (Config.SeqBase).
+func Requests(s Schedule) uint32 {
+	n := uint32(0)
+	for ; n < math.MaxUint32; n++ {
+		if _, ok := s.At(uint64(n)); !ok {
+			break
+		}
+	}
+	return n
+}

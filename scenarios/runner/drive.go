@@ -34,7 +34,12 @@ func (st *state) drive(ctx context.Context, topo topology.Topology) error {
 			}
 		}()
 	}
-	_, loadErr := loadgen.Run(ctx, cfg)
+	var loadErr error
+	if usesGroups(st.s) {
+		loadErr = st.runGroups(ctx, topo, cfg)
+	} else {
+		_, loadErr = loadgen.Run(ctx, cfg)
+	}
 	wg.Wait()
 	if err := errors.Join(faultErrs...); err != nil {
 		return fmt.Errorf("%w: fault: %w", ErrEnvironment, err)

@@ -256,6 +256,9 @@ func (c *checker) clients(s *Scenario) {
 	if s.Stack.GSLB == nil {
 		c.failf("load.clients", "needs stack.gslb: client groups resolve the gateway's name through it")
 	}
+	if (s.Load.Shape != "" && s.Load.Shape != ShapeConstant) || len(s.Load.Phases) > 0 {
+		c.failf("load.clients", "needs a constant load: each group offers its share of load.rate")
+	}
 	seen := map[string]int{}
 	sum := 0.0
 	for i, g := range cl {
