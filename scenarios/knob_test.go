@@ -30,6 +30,7 @@ var knobs = map[string][]string{
 	// on z1's two nodes keeps the replica count).
 	"gateway zone spread":   {"stack.gatewayZones", "stack.gatewaysPerNode"},
 	"compared TLS profiles": {"tlsCompare.pairs"},
+	"DNS answer TTL":        {"stack.gslb.ttl"},
 }
 
 // control is a negative control: its good profile and the one knob it
@@ -50,6 +51,7 @@ var controls = []control{
 	{"scale-in-cut-sessions", "scale-in", "LB removal on scale-in"},
 	{"tls-accel-identical", "tls-accel", "compared TLS profiles"},
 	{"zone-outage-no-spread", "zone-outage", "gateway zone spread"},
+	{"region-outage-long-ttl", "region-outage", "DNS answer TTL"},
 }
 
 // flatten maps every leaf of a YAML value to its field path

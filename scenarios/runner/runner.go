@@ -218,7 +218,16 @@ func (st *state) up(ctx context.Context, stack *cleanups) (topology.Topology, er
 		return nil, err
 	}
 	st.events = events
-	stack.push("events log", func(context.Context) error { return events.Close() })
+	sink, _ := topo.(topology.EventSink) // a topology with events of its own (the DNS GSLB)
+	if sink != nil {
+		sink.RecordTo(events)
+	}
+	stack.push("events log", func(context.Context) error {
+		if sink != nil {
+			sink.RecordTo(nil) // the topology outlives the log by a step
+		}
+		return events.Close()
+	})
 	return topo, nil
 }
 

@@ -374,3 +374,12 @@ func RegionTarget(region, target string) string {
 	}
 	return region + "-" + target
 }
+
+// ForRegion is the one-region stack profile of a region: its topology
+// counts in the flat fields, the stack-wide gateway and LB profiles, no
+// regions. A provider stands each region up from it.
+func (st StackProfile) ForRegion(name string) StackProfile {
+	out := st.inRegion(name)
+	out.Regions, out.GSLB = nil, nil
+	return out
+}
