@@ -14,7 +14,9 @@ import "time"
 //	         restartDelay 0, upstreamTimeout 15s (Envoy's route timeout)
 //	lb:      healthCheck {interval 500ms, rise 2, fall 2},
 //	         connectTimeout 1s, retries 0 (an L4 listener: no connect
-//	         retry, no redispatch), drainTimeout 10s
+//	         retry, no redispatch), drainTimeout 10s; path unset
+//	         (direct); with path nodePort: externalTrafficPolicy
+//	         Cluster, healthCheck.type http
 //	faults:  name = kind; maxUnavailable 1 where the kind takes it;
 //	         mode kill (zone-outage), refused (lb-kill)
 //	slos:    window run where the kind takes one; maxFailover steady 1s;
@@ -60,6 +62,7 @@ func (s *Scenario) Defaults() {
 	// tries another one when that connect fails (DESIGN.md, "What the
 	// local stand-ins must model"). An L7 listener's retry is explicit.
 	defUnset(s, "stack.lb.drainTimeout", &lb.DrainTimeout, Duration(10*time.Second))
+	lb.defaultDataPath()
 
 	for i := range s.SLOs {
 		s.SLOs[i].defaults()

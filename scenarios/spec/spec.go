@@ -166,6 +166,13 @@ type LBProfile struct {
 	// DrainTimeout is how long a leaving LB (lb-drain) keeps established
 	// connections before cutting them (a cloud LB's deregistration delay).
 	DrainTimeout Duration `yaml:"drainTimeout,omitempty"`
+	// Path is how the LB reaches a replica: direct (unset: the replica's
+	// own address) or nodePort (every node's NodePort, then the node's
+	// kube-proxy hop); see datapath.go.
+	Path string `yaml:"path,omitempty"`
+	// ExternalTrafficPolicy is the nodePort Service's policy: Cluster
+	// (default with nodePort) or Local; rejected with direct.
+	ExternalTrafficPolicy string `yaml:"externalTrafficPolicy,omitempty"`
 }
 
 // HealthCheck is the LB's active HTTP health check of each replica's
@@ -174,6 +181,9 @@ type HealthCheck struct {
 	Interval Duration `yaml:"interval"`
 	Rise     int      `yaml:"rise"`
 	Fall     int      `yaml:"fall"`
+	// Type is http (unset: GET /healthz, or the health-check node port on
+	// the nodePort path) or tcp (a connect to the traffic port).
+	Type string `yaml:"type,omitempty"`
 }
 
 // Load is the open-model traffic driven through the load balancers.

@@ -60,6 +60,8 @@ missing-replica.yaml:14: faults[1].target: replica z1n1-gw1 does not exist (zone
 
 	"bad-stop-signal": `bad-stop-signal.yaml:6: stack.gateway.stopSignal: must be SIGQUIT or SIGTERM`,
 
+	"policy-with-direct": `policy-with-direct.yaml:7: stack.lb.externalTrafficPolicy: only with path nodePort: the direct path has no node hop to apply it to`,
+
 	"unknown-slo-kind": `unknown-slo-kind.yaml:10: slos[1].kind: unknown slo kind "p99Latency" (known: zeroLoss, availability, maxFailover, latency, throughput, servedBy, errorBudget, reconciliation, tlsSpeedup)`,
 
 	"flagged-by": `flagged-by.yaml:3: flaggedBy: only a negative control (expect: fail) is flagged for a reason
