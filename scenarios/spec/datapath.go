@@ -82,6 +82,9 @@ func (c *checker) dataPath(lb *LBProfile) {
 	case lb.ExternalTrafficPolicy != TrafficCluster && lb.ExternalTrafficPolicy != TrafficLocal:
 		c.failf("stack.lb.externalTrafficPolicy", "must be %s or %s", TrafficCluster, TrafficLocal)
 	}
+	if lb.IsNodePort() && lb.Removal == RemovalCut {
+		c.failf("stack.lb.removal", "cut needs path %s: on %s the LB sees nodes, not replicas", PathDirect, PathNodePort)
+	}
 	if t := lb.HealthCheck.Type; t != "" && t != CheckHTTP && t != CheckTCP {
 		c.failf("stack.lb.healthCheck.type", "must be %s or %s", CheckHTTP, CheckTCP)
 	}
