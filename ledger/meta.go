@@ -27,6 +27,9 @@ type Meta struct {
 	Backends []string  `json:"backends"`
 	// Zones maps a gateway or backend name to its zone.
 	Zones map[string]string `json:"zones,omitempty"`
+	// Nodes maps a node's address, as a gateway sees it at either end of
+	// a client connection (backend ledger format 2), to the node's name.
+	Nodes map[string]string `json:"nodes,omitempty"`
 	// Policy is the client's LB address policy ("spread" or "failover");
 	// Phases the number of schedule phases (Record.Phase < Phases).
 	Policy string `json:"policy,omitempty"`

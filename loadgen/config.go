@@ -82,6 +82,9 @@ type Config struct {
 	// Zones maps gateway and backend names to zones; copied into the ledger
 	// metadata.
 	Zones map[string]string
+	// Nodes maps node addresses to node names; copied into the ledger
+	// metadata (where a request entered, on the nodePort path).
+	Nodes map[string]string
 	// Progress, when set, is called about once a second with the counters.
 	Progress func(Stats)
 	// SeqBase is added to every request's id (X-Gatecert-Id, the record's

@@ -91,6 +91,7 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 		Gateways: gateways.table(),
 		Backends: backends.table(),
 		Zones:    maps.Clone(cfg.Zones),
+		Nodes:    maps.Clone(cfg.Nodes),
 		Policy:   cfg.LBPolicy,
 		Phases:   phaseCount(cfg.Schedule),
 

@@ -89,6 +89,9 @@ type Verdict struct {
 	Composite string `json:"composite,omitempty"`
 	// Stalls is the stall judgement (stall.go); absent when none was made.
 	Stalls *Stalls `json:"stalls,omitempty"`
+	// DataPath is where requests entered and crossed (datapath.go);
+	// absent when the backend ledgers carry no addresses (format 1).
+	DataPath *DataPath `json:"dataPath,omitempty"`
 }
 
 // CapacityFigure is a capacity search's headline in verdict.json.
@@ -305,9 +308,11 @@ func evaluate(in Input) (*Verdict, error) {
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}
 	if len(in.BackendLedgers) > 0 {
+		paths := newPathTally(meta)
 		for _, p := range in.BackendLedgers {
 			err := ledger.ScanBackend(p, func(r ledger.BackendRecord) error {
 				t.rec.AddBackend(r.Seq)
+				paths.add(r)
 				return nil
 			})
 			if err != nil {
@@ -316,6 +321,7 @@ func evaluate(in Input) (*Verdict, error) {
 		}
 		rec := t.rec.Result()
 		v.Reconciliation = &rec
+		v.DataPath = paths.result()
 	}
 	fillFaults(v, t, in.Scenario)
 	v.SLOs = make([]SLOResult, 0, len(in.Scenario.SLOs))

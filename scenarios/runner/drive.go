@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"sync"
 	"time"
@@ -62,8 +63,15 @@ func (st *state) loadConfig(topo topology.Topology) loadgen.Config {
 		cfg.Targets = append(cfg.Targets, lb.Addr)
 	}
 	cfg.Zones = map[string]string{}
+	cfg.Nodes = map[string]string{}
 	for _, g := range topo.Gateways() {
 		cfg.Zones[g.Name] = g.Zone
+		// A replica's address is its node's where the gateway runs in the
+		// node's network (the local provider): what a Cluster hop's SNAT
+		// shows the gateway as its peer.
+		if h, _, err := net.SplitHostPort(g.Addr); err == nil {
+			cfg.Nodes[h] = g.Node
+		}
 	}
 	for _, b := range topo.Backends() {
 		cfg.Zones[b.Name] = b.Zone
