@@ -41,6 +41,10 @@ type PartVerdict struct {
 // CompositeOf is s's composite kind; nil for a plain run (and for a TLS
 // comparison or capacity search). Each kind adds its case here.
 func CompositeOf(s *spec.Scenario) Composite {
+	switch {
+	case s.PathCompare != nil:
+		return pathCompare{}
+	}
 	return nil
 }
 

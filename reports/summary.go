@@ -100,6 +100,7 @@ func WriteSummary(w io.Writer, v *Verdict) error {
 	if v.TLS != nil {
 		writeTLSSummary(&b, v.TLS)
 	}
+	writePathSummary(&b, v)
 	if v.Capacity != nil {
 		writeCapacitySummary(&b, v.Capacity)
 	}

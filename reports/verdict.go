@@ -92,6 +92,9 @@ type Verdict struct {
 	// DataPath is where requests entered and crossed (datapath.go);
 	// absent when the backend ledgers carry no addresses (format 1).
 	DataPath *DataPath `json:"dataPath,omitempty"`
+	// PathCompare is a data-path comparison's side-by-side figures
+	// (pathcompare.go).
+	PathCompare *PathResult `json:"pathCompare,omitempty"`
 }
 
 // CapacityFigure is a capacity search's headline in verdict.json.

@@ -134,6 +134,9 @@ func runList(ctx context.Context, r *runner.Runner, list []*spec.Scenario, certi
 		switch {
 		case res.Verdict != nil:
 			fmt.Println(reports.FormatLine(res.Verdict))
+			if paths := reports.FormatPaths(res.Verdict); paths != "" {
+				fmt.Print(paths)
+			}
 			e.Dir = filepath.Base(res.Dir)
 		case o == reports.OutcomeSkipped:
 			fmt.Printf("%-5s %s: %s\n", o.Word(), s.Name, res.Skipped)

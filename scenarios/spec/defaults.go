@@ -63,6 +63,7 @@ func (s *Scenario) Defaults() {
 	// local stand-ins must model"). An L7 listener's retry is explicit.
 	defUnset(s, "stack.lb.drainTimeout", &lb.DrainTimeout, Duration(10*time.Second))
 	lb.defaultDataPath()
+	s.defaultPathCompare()
 
 	for i := range s.SLOs {
 		s.SLOs[i].defaults()

@@ -34,7 +34,10 @@ type Scenario struct {
 	// Capacity makes the scenario a capacity search (`gatecert capacity`):
 	// its SLOs judge each step; `gatecert run` skips it with the reason.
 	Capacity *CapacitySearch `yaml:"capacity,omitempty"`
-	SLOs     []SLO           `yaml:"slos"`
+	// PathCompare makes the scenario a data-path comparison
+	// (pathcompare.go): the same load on each path, side by side.
+	PathCompare *PathCompare `yaml:"pathCompare,omitempty"`
+	SLOs        []SLO        `yaml:"slos"`
 	// Overrides change the scenario on one provider only, each with the
 	// measured reason (override.go); the runner applies the ones of the
 	// provider it runs on and the verdict lists them.

@@ -135,6 +135,7 @@ func (s *Scenario) Validate() error {
 	c.regions(s)
 	c.chaos(s.Chaos)
 	c.tls(s)
+	c.pathCompare(s)
 	c.faults(s)
 	c.slos(s.SLOs)
 	for i, o := range s.SLOs {
