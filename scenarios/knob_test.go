@@ -31,6 +31,9 @@ var knobs = map[string][]string{
 	"gateway zone spread":   {"stack.gatewayZones", "stack.gatewaysPerNode"},
 	"compared TLS profiles": {"tlsCompare.pairs"},
 	"DNS answer TTL":        {"stack.gslb.ttl"},
+	// What the LB's health check asks a node: its health-check node port
+	// (http) or a connect to its traffic port (tcp).
+	"LB health-check type": {"stack.lb.healthCheck.type"},
 }
 
 // control is a negative control: its good profile and the one knob it
@@ -49,6 +52,7 @@ var controls = []control{
 	{"rolling-restart-no-drain", "rolling-restart", "preStop wait"},
 	{"rolling-restart-short-grace", "rolling-restart", "termination grace period"},
 	{"scale-in-cut-sessions", "scale-in", "LB removal on scale-in"},
+	{"scale-in-local-tcp-check", "scale-in-local", "LB health-check type"},
 	{"tls-accel-identical", "tls-accel", "compared TLS profiles"},
 	{"zone-outage-no-spread", "zone-outage", "gateway zone spread"},
 	{"region-outage-long-ttl", "region-outage", "DNS answer TTL"},

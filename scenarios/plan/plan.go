@@ -50,6 +50,9 @@ func Write(w io.Writer, s *spec.Scenario, sets []string) {
 			i, st.Zones*st.NodesPerZone*st.GatewaysPerNode, lb.HealthCheck.Interval, lb.HealthCheck.Rise, lb.HealthCheck.Fall,
 			lb.ConnectTimeout, lb.Retries, lb.ShutdownSessions)
 	}
+	if line := dataPathLine(s); line != "" {
+		p("  %s", line)
+	}
 
 	printRegionPlan(w, s)
 

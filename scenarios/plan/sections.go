@@ -180,3 +180,25 @@ func cores(c float64) string {
 	}
 	return fmt.Sprintf("%g cores", c)
 }
+
+// dataPathLine says how the LBs reach the replicas when it is not the
+// default direct path, or which paths a pathCompare runs; "" otherwise.
+func dataPathLine(s *spec.Scenario) string {
+	lb := s.Stack.LB
+	if pc := s.PathCompare; pc != nil {
+		var names []string
+		for _, p := range pc.Paths {
+			names = append(names, p.Name)
+		}
+		return fmt.Sprintf("data paths compared: %s, %d alternating round(s) each on a fresh stack", strings.Join(names, ", "), pc.Rounds)
+	}
+	if !lb.IsNodePort() {
+		return ""
+	}
+	check := fmt.Sprintf("GET /healthz on the health-check node port %d", spec.HealthCheckNodePort)
+	if lb.HealthCheck.CheckType() == spec.CheckTCP {
+		check = fmt.Sprintf("a TCP connect to node port %d", spec.NodePort)
+	}
+	return fmt.Sprintf("data path: nodePort — the LBs target every node's port %d (not the replicas above), externalTrafficPolicy %s; health check: %s",
+		spec.NodePort, lb.ExternalTrafficPolicy, check)
+}
