@@ -46,8 +46,8 @@ func Write(w io.Writer, s *spec.Scenario, sets []string) {
 			lb.HealthCheck.Interval, lb.HealthCheck.Rise, lb.HealthCheck.Fall, lb.ConnectTimeout, lb.Retries, lb.ShutdownSessions)
 	}
 	for i := 1; i <= st.LoadBalancers && !st.MultiRegion(); i++ {
-		p("  lb%d → every replica (%d): health check every %s (rise %d, fall %d), connect timeout %s, retries %d, shutdownSessions %v",
-			i, st.Zones*st.NodesPerZone*st.GatewaysPerNode, lb.HealthCheck.Interval, lb.HealthCheck.Rise, lb.HealthCheck.Fall,
+		p("  lb%d → %s: health check every %s (rise %d, fall %d), connect timeout %s, retries %d, shutdownSessions %v",
+			i, lbTargets(st), lb.HealthCheck.Interval, lb.HealthCheck.Rise, lb.HealthCheck.Fall,
 			lb.ConnectTimeout, lb.Retries, lb.ShutdownSessions)
 	}
 	if line := dataPathLine(s); line != "" {

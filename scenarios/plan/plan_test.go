@@ -115,3 +115,13 @@ func TestPlanCapacity(t *testing.T) {
 		t.Errorf("a capacity scenario's plan mentions tlsCompare:\n%s", plan)
 	}
 }
+
+// A nodePort scenario's plan says the LBs target the nodes' port and how
+// they check them; a pathCompare's plan names the paths it runs.
+func TestPlanDataPath(t *testing.T) {
+	_, plan := planOf(t, "../scale-in-local-tcp-check.yaml")
+	wantLines(t, plan, "lb1 → every node's port 30080 (6 nodes)",
+		"data path: nodePort, externalTrafficPolicy Local; health check: a TCP connect to node port 30080")
+	_, plan = planOf(t, "../data-path.yaml")
+	wantLines(t, plan, "lb1 → every replica (6)", "data paths compared: direct, nodeport-cluster, 2 alternating round(s)")
+}

@@ -199,6 +199,14 @@ func dataPathLine(s *spec.Scenario) string {
 	if lb.HealthCheck.CheckType() == spec.CheckTCP {
 		check = fmt.Sprintf("a TCP connect to node port %d", spec.NodePort)
 	}
-	return fmt.Sprintf("data path: nodePort — the LBs target every node's port %d (not the replicas above), externalTrafficPolicy %s; health check: %s",
-		spec.NodePort, lb.ExternalTrafficPolicy, check)
+	return fmt.Sprintf("data path: nodePort, externalTrafficPolicy %s; health check: %s", lb.ExternalTrafficPolicy, check)
+}
+
+// lbTargets is what every LB sends connections to: the replicas, or on
+// the nodePort path the nodes' port.
+func lbTargets(st spec.StackProfile) string {
+	if st.LB.IsNodePort() {
+		return fmt.Sprintf("every node's port %d (%d nodes)", spec.NodePort, st.Zones*st.NodesPerZone)
+	}
+	return fmt.Sprintf("every replica (%d)", st.Zones*st.NodesPerZone*st.GatewaysPerNode)
 }
