@@ -19,12 +19,17 @@ func (r *Runner) runComposite(ctx context.Context, s *spec.Scenario, k reports.C
 	if err := r.prepareDir(res.Dir, s, overrides); err != nil {
 		return res, err
 	}
-	var parts []reports.PartVerdict
+	// Every part is checked before the first runs: a provider that
+	// cannot stand up one path skips the comparison without running the
+	// others for nothing.
 	for _, p := range k.Parts(s) {
 		if why := r.refuse(p.Scenario); why != "" {
 			res.Skipped = fmt.Sprintf("%s: %s", p.Name, why)
 			return res, nil
 		}
+	}
+	var parts []reports.PartVerdict
+	for _, p := range k.Parts(s) {
 		dir := filepath.Join(res.Dir, p.Dir)
 		if err := r.prepareDir(dir, p.Scenario, nil); err != nil {
 			return res, err

@@ -114,3 +114,42 @@ func TestRefusedTLSCompareSkipsBeforeUp(t *testing.T) {
 		t.Fatalf("skipped %q after %d Ups (verdict %v), want the refusal, no Up, no verdict", res.Skipped, p.ups, res.Verdict)
 	}
 }
+
+// nodePortRefuser is a provider with no nodePort path (the Kubernetes
+// providers today).
+type nodePortRefuser struct {
+	refusingProvider
+}
+
+func (p *nodePortRefuser) RefuseScenario(s *spec.Scenario) string {
+	if s.Stack.LB.IsNodePort() {
+		return "no nodePort path here"
+	}
+	return ""
+}
+
+// A composite whose later part the provider refuses is skipped before
+// its first part runs: nothing is stood up for a comparison that cannot
+// be made.
+func TestRefusedCompositePartSkipsBeforeUp(t *testing.T) {
+	s := &spec.Scenario{
+		Name:        "paths",
+		Stack:       spec.StackProfile{Zones: 1, NodesPerZone: 1, LoadBalancers: 1},
+		Load:        spec.Load{Rate: 10, Duration: spec.Duration(2 * time.Second)},
+		PathCompare: &spec.PathCompare{},
+		SLOs:        []spec.SLO{{Kind: spec.SLOZeroLoss}},
+	}
+	s.Defaults()
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	p := &nodePortRefuser{refusingProvider{bareProvider: bareProvider{topo: &bareTopology{}}}}
+	r := &Runner{Provider: p, ArtifactsRoot: t.TempDir(), RunID: "r6"}
+	res, err := r.Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Skipped != "nodeport-cluster-r1: no nodePort path here" || p.ups != 0 {
+		t.Fatalf("skipped %q after %d Ups, want the nodePort part's refusal and no Up", res.Skipped, p.ups)
+	}
+}
