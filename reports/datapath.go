@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"bytes"
 	"cmp"
+	"fmt"
 
 	"github.com/gatecert/gatecert/ledger"
 )
@@ -64,4 +66,17 @@ func (p *pathTally) result() *DataPath {
 	d := p.d
 	d.CrossShare = float64(d.Crossed) / float64(d.Requests)
 	return &d
+}
+
+// writeDataPath is summary.md's section on where requests entered: by
+// entry node, and how many crossed to another node. Nothing for a run
+// without the evidence (backend ledger format 1).
+func writeDataPath(b *bytes.Buffer, d *DataPath) {
+	if d == nil {
+		return
+	}
+	b.WriteString("\n## Entered by node\n\n")
+	servedTable(b, "entry node", d.Entered, d.Requests)
+	fmt.Fprintf(b, "\n%d of %d backend records crossed to a replica on another node (%s); the gateways saw a node's address %d times (a Cluster hop's SNAT) and the LB's %d times.\n",
+		d.Crossed, d.Requests, percent(d.CrossShare, 1), d.SeenAs["node"], d.SeenAs["lb"])
 }

@@ -1,9 +1,11 @@
 package reports
 
 import (
+	"bytes"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gatecert/gatecert/ledger"
@@ -71,5 +73,12 @@ func TestDataPathFromFormat2(t *testing.T) {
 	d := readVerdict(t, dir).DataPath
 	if d == nil || d.Requests != 20 || d.Crossed != 5 || d.CrossShare != 0.25 || d.Entered["z1n2"] != 5 || d.Entered["z1n1"] != 15 || d.SeenAs["lb"] != 5 {
 		t.Errorf("data path %+v: want 20 requests, 5 crossed from z1n2, 5 seen as the LB", d)
+	}
+	var b bytes.Buffer
+	if err := WriteSummary(&b, readVerdict(t, dir)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "## Entered by node") || !strings.Contains(b.String(), "5 of 20 backend records crossed") {
+		t.Errorf("summary.md lacks the entry nodes:\n%s", b.String())
 	}
 }

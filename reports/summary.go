@@ -109,6 +109,7 @@ func WriteSummary(w io.Writer, v *Verdict) error {
 	servedTable(&b, "zone", v.ServedBy.Zones, r.OK)
 	b.WriteString("\n## Served by gateway\n\n")
 	servedTable(&b, "gateway", v.ServedBy.Gateways, r.OK)
+	writeDataPath(&b, v.DataPath)
 
 	b.WriteString("\n## Reconciliation\n\n")
 	if rc := v.Reconciliation; rc == nil {
