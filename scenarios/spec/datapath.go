@@ -68,8 +68,13 @@ func (lb *LBProfile) defaultDataPath() {
 }
 
 // dataPath checks the data-path fields: the path's vocabulary, and an
-// externalTrafficPolicy only where there is a node hop to apply it to.
-func (c *checker) dataPath(lb *LBProfile) {
+// externalTrafficPolicy only where there is a node hop to apply it to;
+// the hop is built for one-region stacks only.
+func (c *checker) dataPath(st *StackProfile) {
+	lb := &st.LB
+	if lb.IsNodePort() && st.MultiRegion() {
+		c.failf("stack.lb.path", "%s is not built for multi-region stacks yet: use it with one region", PathNodePort)
+	}
 	switch lb.Path {
 	case "", PathDirect, PathNodePort:
 	default:

@@ -58,3 +58,15 @@ func TestValidateDataPath(t *testing.T) {
 		})
 	}
 }
+
+// The nodePort hop is built for one-region stacks only: a multi-region
+// one says so rather than running a path it does not build.
+func TestValidateDataPathOneRegion(t *testing.T) {
+	s := valid()
+	s.Stack.Regions = []Region{{Name: "eu"}, {Name: "us"}}
+	s.Stack.LB.Path = PathNodePort
+	s.Defaults()
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "stack.lb.path: nodePort is not built for multi-region stacks yet") {
+		t.Errorf("got %v, want the one-region refusal", err)
+	}
+}

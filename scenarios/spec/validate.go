@@ -251,7 +251,7 @@ func (c *checker) stack(st *StackProfile) {
 	c.positive("stack.lb.connectTimeout", lb.ConnectTimeout)
 	c.atLeast("stack.lb.retries", lb.Retries, 0)
 	c.notNegative("stack.lb.drainTimeout", lb.DrainTimeout) // 0: a leaving LB cuts its connections at once
-	c.dataPath(lb)
+	c.dataPath(st)
 }
 
 func (c *checker) load(l *Load) {
