@@ -104,6 +104,13 @@ kind-offline:
 kind-offline-clean:
 	scripts/kind-offline/clean.sh
 
+## kind-chaos-mesh: Chaos Mesh's controller manager (PodChaos) for the offline
+## kind toolchain, built from its Go module; CRDs from the same module
+## (docs/kind.md "Chaos Mesh"). Needs make kind-offline.
+.PHONY: kind-chaos-mesh
+kind-chaos-mesh:
+	scripts/kind-offline/chaos-mesh.sh
+
 ## e2e-kind: the kind suite on the offline toolchain (needs make kind-offline).
 e2e-kind:
 	GINKGO_FLAGS="$(GINKGO_FLAGS)" scripts/kind-offline/e2e-kind.sh
