@@ -20,6 +20,7 @@ type kubeFlags struct {
 	kubeconfig, kubeContext string
 	gatewayProfile          string
 	kindConfig, metallb     string
+	chaosMesh               string
 	retain, keepCluster     bool
 	discover                discoverFlags
 }
@@ -85,6 +86,7 @@ func (k *kubeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&k.gatewayProfile, "gateway-profile", "nginx", "kind/cluster: gateway under test, nginx or istio")
 	fs.StringVar(&k.kindConfig, "kind-config", "kind-configs/ha-3zone.yaml", "kind provider: cluster shape")
 	fs.StringVar(&k.metallb, "metallb-manifest", os.Getenv("GATECERT_METALLB_MANIFEST"), "kind provider: MetalLB install manifest (local file)")
+	fs.StringVar(&k.chaosMesh, "chaos-mesh", os.Getenv("GATECERT_CHAOS_MESH"), "kind provider: folder written by make kind-chaos-mesh; installs Chaos Mesh and kills pods through PodChaos")
 	fs.BoolVar(&k.retain, "retain", false, "kind provider: keep a cluster whose creation failed, for debugging")
 	fs.BoolVar(&k.keepCluster, "keep-cluster", false, "kind provider: do not delete the cluster after the run")
 	k.discover.register(fs)
@@ -108,8 +110,16 @@ func newProvider(f runFlags, log *slog.Logger) (topology.Provider, error) {
 		return &netns.Provider{EchoCommand: []string{self, "echo"}, Log: log, TLSBuildDir: accel.Dir()}, nil
 	case "kind":
 		k := f.kube
-		return &kind.Provider{ConfigFile: k.kindConfig, MetalLBManifest: k.metallb, Profile: k.gatewayProfile,
-			Retain: k.retain, Keep: k.keepCluster, LoadImages: []string{kube.DefaultNginxImage, kube.DefaultEchoImage}, Log: log}, nil
+		p := &kind.Provider{ConfigFile: k.kindConfig, MetalLBManifest: k.metallb, Profile: k.gatewayProfile,
+			Retain: k.retain, Keep: k.keepCluster, LoadImages: []string{kube.DefaultNginxImage, kube.DefaultEchoImage}, Log: log}
+		if k.chaosMesh != "" {
+			cm, err := kind.LoadChaosMesh(k.chaosMesh)
+			if err != nil {
+				return nil, err
+			}
+			p.ChaosMesh = cm
+		}
+		return p, nil
 	case "cluster":
 		k := f.kube
 		if k.kubeconfig == "" {

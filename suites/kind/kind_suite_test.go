@@ -36,6 +36,9 @@ type env struct {
 	perScenario bool
 	// keep leaves the cluster(s) behind for debugging (GATECERT_KIND_KEEP=1).
 	keep bool
+	// chaosMesh is the folder of `make kind-chaos-mesh` (GATECERT_CHAOS_MESH):
+	// Chaos Mesh installed on the cluster, pod-kill through PodChaos.
+	chaosMesh string
 }
 
 func readEnv() env {
@@ -46,6 +49,7 @@ func readEnv() env {
 		nodeImage:   os.Getenv("GATECERT_KIND_NODE_IMAGE"),
 		perScenario: os.Getenv("GATECERT_KIND_CLUSTER_PER_SCENARIO") == "1",
 		keep:        os.Getenv("GATECERT_KIND_KEEP") == "1",
+		chaosMesh:   os.Getenv("GATECERT_CHAOS_MESH"),
 	}
 }
 
@@ -70,6 +74,12 @@ var _ = Describe("certification catalogue on kind", Ordered, ContinueOnFailure, 
 			KubeconfigDir: filepath.Join(certify.ArtifactsRoot(), runID),
 			LoadImages:    []string{kube.DefaultNginxImage, kube.DefaultEchoImage},
 			Log:           certify.Logger(),
+		}
+		if e.chaosMesh != "" {
+			cm, err := kind.LoadChaosMesh(e.chaosMesh)
+			Expect(err).NotTo(HaveOccurred())
+			provider.ChaosMesh = cm
+			AddReportEntry("chaos mesh", cm.Version+" ("+cm.ControllerImage+")")
 		}
 		// Runs after the last spec, and on failure or interrupt too.
 		DeferCleanup(func(ctx context.Context) error { return provider.Close(ctx) }, NodeTimeout(5*time.Minute))
