@@ -17,7 +17,8 @@ BUILD="$IMAGES/build/chaos-mesh"
 OUT="$CACHE/chaos-mesh"
 MOD=github.com/chaos-mesh/chaos-mesh
 
-cm_version() { (cd "$BUILD" && go list -m -f '{{.Version}}' "$1"); }
+# cm_version MODULE: the version built (a replacement's, where go.mod has one).
+cm_version() { (cd "$BUILD" && go list -m -f '{{with .Replace}}{{.Version}}{{else}}{{.Version}}{{end}}' "$1"); }
 
 # build_controller: the static binary, rebuilt only when the build module,
 # the Go version or this script changes.
