@@ -82,11 +82,14 @@ suite-smoke:
 
 ## fidelity: every good/negative pair N times; counts false passes, false
 ## fails and (apart) runs that could not be judged; writes fidelity.md with
-## the machine's load. PROVIDER=kind runs on the offline kind toolchain.
+## the machine's load. PROVIDER=kind runs on the offline kind toolchain;
+## SCENARIOS="a.yaml b.yaml" limits it to those files (default: every
+## scenario not labelled slow).
 N ?= 5
 PROVIDER ?= local
+SCENARIOS ?=
 fidelity: deps build
-	PROVIDER=$(PROVIDER) scripts/fidelity.sh $(N)
+	PROVIDER=$(PROVIDER) scripts/fidelity.sh $(N) $(SCENARIOS)
 
 ## bench: gatecert's generator vs vegeta and wrk on a local nginx, plus Go
 ## benchmarks of the hot paths (scripts/bench.sh; takes a few minutes).
