@@ -20,21 +20,6 @@ k8s_ldflags() {
   printf '%s' "$out"
 }
 
-# gobuild NAME MODULE_DIR PACKAGE [LDFLAGS]: static build inside a build module.
-gobuild() {
-  local name=$1 dir=$2 pkg=$3 ldflags=${4:--s -w}
-  local key
-  key=$(printf '%s\n%s\n%s\n' "$pkg" "$ldflags" "$(go version)" | cat - "$dir"/go.mod "$dir"/go.sum "$0" | sha256sum | cut -c1-16)
-  if [[ -x "$BIN/$name" ]] && stamp_ok "bin-$name" "$key"; then log "$name: cached"; return; fi
-  log "$name: building $pkg"
-  local t0=$SECONDS
-  (cd "$dir" && "${NICE[@]}" env CGO_ENABLED=0 go build -p "$GOBUILD_P" -trimpath \
-      -ldflags "$ldflags" -o "$BIN/$name.tmp" "$pkg")
-  mv "$BIN/$name.tmp" "$BIN/$name"
-  stamp_set "bin-$name" "$key"
-  log "$name: built in $((SECONDS - t0)) s"
-}
-
 build_one() {
   local B="$IMAGES/build"
   case $1 in

@@ -20,20 +20,12 @@ MOD=github.com/chaos-mesh/chaos-mesh
 # cm_version MODULE: the version built (a replacement's, where go.mod has one).
 cm_version() { (cd "$BUILD" && go list -m -f '{{with .Replace}}{{.Version}}{{else}}{{.Version}}{{end}}' "$1"); }
 
-# build_controller: the static binary, rebuilt only when the build module,
-# the Go version or this script changes.
+# build_controller VERSION: the controller manager's static binary, with
+# its version stamped in (gobuild's cache key covers the flags).
 build_controller() {
-  local name=chaos-controller-manager version=$1 commit=${1##*-} key ldflags
-  ldflags="-s -w -X $MOD/pkg/version.gitVersion=$version -X $MOD/pkg/version.gitCommit=$commit"
-  key=$(printf '%s\n%s\n' "$ldflags" "$(go version)" | cat - "$BUILD/go.mod" "$BUILD/go.sum" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)
-  if [[ -x "$BIN/$name" ]] && stamp_ok "bin-$name" "$key"; then log "$name: cached"; return; fi
-  log "$name: building $MOD/cmd/$name $version"
-  local t0=$SECONDS
-  (cd "$BUILD" && "${NICE[@]}" env CGO_ENABLED=0 go build -p "$GOBUILD_P" -trimpath \
-    -ldflags "$ldflags" -o "$BIN/$name.tmp" "$MOD/cmd/$name")
-  mv "$BIN/$name.tmp" "$BIN/$name"
-  stamp_set "bin-$name" "$key"
-  log "$name: built in $((SECONDS - t0)) s"
+  local version=$1 commit=${1##*-}
+  gobuild chaos-controller-manager "$BUILD" "$MOD/cmd/chaos-controller-manager" \
+    "-s -w -X $MOD/pkg/version.gitVersion=$version -X $MOD/pkg/version.gitCommit=$commit"
 }
 
 main() {

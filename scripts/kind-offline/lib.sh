@@ -45,3 +45,20 @@ stamp_set() { mkdir -p "$CACHE/stamps"; printf '%s' "$2" > "$CACHE/stamps/$1"; }
 key_of() { cat "$@" | sha256sum | cut -c1-16; }
 
 dk() { /usr/bin/docker -H "unix://$DOCKER_SOCK" "$@"; }
+
+# gobuild NAME MODULE_DIR PACKAGE [LDFLAGS]: static build inside a build module,
+# niced, into $BIN; rebuilt only when the module, the flags, the Go version
+# or the calling script ($0) change.
+gobuild() {
+  local name=$1 dir=$2 pkg=$3 ldflags=${4:--s -w}
+  local key
+  key=$(printf '%s\n%s\n%s\n' "$pkg" "$ldflags" "$(go version)" | cat - "$dir"/go.mod "$dir"/go.sum "$0" | sha256sum | cut -c1-16)
+  if [[ -x "$BIN/$name" ]] && stamp_ok "bin-$name" "$key"; then log "$name: cached"; return; fi
+  log "$name: building $pkg"
+  local t0=$SECONDS
+  (cd "$dir" && "${NICE[@]}" env CGO_ENABLED=0 go build -p "$GOBUILD_P" -trimpath \
+      -ldflags "$ldflags" -o "$BIN/$name.tmp" "$pkg")
+  mv "$BIN/$name.tmp" "$BIN/$name"
+  stamp_set "bin-$name" "$key"
+  log "$name: built in $((SECONDS - t0)) s"
+}
